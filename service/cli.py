@@ -1,0 +1,192 @@
+"""The `nianbao` command: extract, eval, serve.
+
+Exit codes: 0 everything worked, 1 some reports failed (the rest were
+written), 2 usage or configuration errors.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from service.errors import ConfigError, NianbaoError, too_large
+from service.pipeline import SUPPORTED_SUFFIXES, extract_bytes
+from service.settings import get_settings
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Turn 政府信息公开工作年度报告 into structured data."""
+    try:
+        get_settings()
+    except ConfigError as exc:
+        click.echo(f"nianbao: {exc.message}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+@contextmanager
+def _progress(total: int, label: str) -> Iterator[Any]:
+    """A progress bar on a terminal with more than one file; nothing when piped."""
+    if total < 2 or not sys.stderr.isatty():
+        yield None
+        return
+    with Progress(
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=Console(stderr=True)
+    ) as progress:
+        yield (progress, progress.add_task(label, total=total))
+
+
+def _read(path: Path) -> bytes:
+    limit = get_settings().max_input_bytes
+    size = path.stat().st_size
+    if size > limit:
+        raise too_large(path.name, size, limit)
+    return path.read_bytes()
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--flat", is_flag=True, help="Write the FIELDS.md flat map instead of the full extraction.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Write one JSON file per report, <out>/<stem>.json, instead of printing.",
+)
+@click.option("--indent", type=int, default=2, show_default=True, help="JSON indent (0 for one line).")
+def extract(files: Sequence[Path], flat: bool, out_dir: Path | None, indent: int) -> None:
+    """Extract one or more reports. One file prints its JSON; several print one JSON object per line."""
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    failed = 0
+    many = len(files) > 1 and out_dir is None
+    with _progress(len(files), "extracting") as bar:
+        for path in files:
+            try:
+                result = extract_bytes(_read(path), name=path.name)
+                payload: Any = result.flat() if flat else result.model_dump(mode="json")
+            except NianbaoError as exc:
+                failed += 1
+                click.echo(f"nianbao: {path}: {exc.message}", err=True)
+            except OSError as exc:
+                failed += 1
+                click.echo(f"nianbao: {path}: cannot read: {exc.strerror or exc}", err=True)
+            else:
+                if out_dir is not None:
+                    target = out_dir / f"{path.stem}.json"
+                    target.write_text(json.dumps(payload, ensure_ascii=False, indent=indent or None) + "\n", "utf-8")
+                elif many:
+                    click.echo(json.dumps({"file": str(path), "result": payload}, ensure_ascii=False))
+                else:
+                    click.echo(json.dumps(payload, ensure_ascii=False, indent=indent or None))
+            if bar is not None:
+                bar[0].advance(bar[1])
+    sys.exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+@main.command(name="eval")
+@click.option(
+    "--corpus",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=Path("evals/corpus"),
+    show_default=True,
+    help="Folder of NAME.gold.json files and the reports of the same stem.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the whole result as one JSON object.")
+@click.option("--compare", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="A previous --json result.")
+@click.option("--save", type=click.Path(path_type=Path, dir_okay=False), help="Also write the JSON result here.")
+def eval_cmd(corpus: Path, as_json: bool, compare: Path | None, save: Path | None) -> None:
+    """Score the extraction against the gold files of a corpus (FIELDS.md scoring)."""
+    from evals.harness import compare as compare_results
+    from evals.harness import load_cases, run_eval
+
+    cases = load_cases(corpus, SUPPORTED_SUFFIXES)
+    if not cases:
+        raise click.UsageError(f"no NAME.gold.json with a supported report ({', '.join(SUPPORTED_SUFFIXES)}) in {corpus}")
+
+    def extractor(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
+        result = extract_bytes(_read(path), name=path.name)
+        methods = {k: fv.provenance.method.value for k, fv in result.fields().items()}
+        return dict(result.flat()), methods
+
+    report = run_eval(cases, extractor).to_dict()
+    diff = compare_results(report, json.loads(compare.read_text("utf-8"))) if compare else None
+    if save is not None:
+        save.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    if as_json:
+        click.echo(json.dumps(report | ({"compare": diff} if diff else {}), ensure_ascii=False, indent=2))
+    else:
+        _print_eval(report, diff)
+    sys.exit(EXIT_FAILED if report["documents_failed"] else EXIT_OK)
+
+
+def _print_eval(report: dict[str, Any], diff: dict[str, Any] | None) -> None:
+    console = Console()
+    table = Table(title="nianbao eval", show_lines=False)
+    for col in ("document", "P", "R", "F1", "F1≠0", "wrong", "missing", "invented", "ms"):
+        table.add_column(col, justify="left" if col == "document" else "right", no_wrap=col == "document")
+    for d in report["documents"]:
+        table.add_row(
+            d["name"] + (" [red](error)[/red]" if d["error"] else ""),
+            f"{d['precision']:.3f}",
+            f"{d['recall']:.3f}",
+            f"{d['f1']:.3f}",
+            f"{d['nonzero']['f1']:.3f}",
+            str(len(d["wrong"])),
+            str(len(d["missing"])),
+            str(len(d["invented"])),
+            f"{d['ms']:.1f}",
+        )
+    o, nz = report["overall"], report["nonzero"]
+    table.add_section()
+    table.add_row(
+        "all (micro)",
+        f"{o['precision']:.3f}",
+        f"{o['recall']:.3f}",
+        f"{o['f1']:.3f}",
+        f"{nz['f1']:.3f}",
+        str(sum(len(d["wrong"]) for d in report["documents"])),
+        str(sum(len(d["missing"]) for d in report["documents"])),
+        str(report["invented_total"]),
+        f"{report['ms_median'] or 0:.1f}",
+    )
+    console.print(table)
+    sections = Table(title="by section", show_header=True)
+    for col in ("section", "tp", "fp", "fn", "P", "R", "F1"):
+        sections.add_column(col, justify="left" if col == "section" else "right")
+    for name, c in report["sections"].items():
+        sections.add_row(name, str(c["tp"]), str(c["fp"]), str(c["fn"]), f"{c['precision']:.3f}", f"{c['recall']:.3f}", f"{c['f1']:.3f}")
+    console.print(sections)
+    console.print(
+        f"non-zero values: P {nz['precision']:.3f}  R {nz['recall']:.3f}  F1 {nz['f1']:.3f}   "
+        f"documents all right: {report['documents_perfect']}/{report['documents_total']}   "
+        f"by method: {report['by_method']}"
+    )
+    for d in report["documents"]:
+        for kind in ("wrong", "missing", "invented"):
+            for item in d[kind]:
+                detail = {k: v for k, v in item.items() if k != "key"}
+                console.print(f"  {d['name']}: {kind} {item['key']} {json.dumps(detail, ensure_ascii=False)}", markup=False)
+        if d["error"]:
+            console.print(f"  {d['name']}: error {d['error']}", markup=False)
+    if diff is not None:
+        console.print(
+            f"compare: F1 {diff['f1']['before']} -> {diff['f1']['after']}, "
+            f"non-zero F1 {diff['nonzero_f1']['before']} -> {diff['nonzero_f1']['after']}, "
+            f"invented {diff['invented_total']['before']} -> {diff['invented_total']['after']}, "
+            f"documents all right {diff['documents_perfect']['before']} -> {diff['documents_perfect']['after']}",
+            markup=False,
+        )
+        for d in diff["documents"]:
+            console.print(f"  {json.dumps(d, ensure_ascii=False)}", markup=False)

@@ -1,0 +1,89 @@
+"""One exception hierarchy, with its messages built here.
+
+Every error carries a stable `code`, a message a user can act on, and
+context; the CLI maps them to exit codes and the API to HTTP statuses, each
+in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class NianbaoError(Exception):
+    """Base of every error the service raises on purpose."""
+
+    code = "error"
+
+    def __init__(self, message: str, **context: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.context = context
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, **({"context": self.context} if self.context else {})}
+
+
+class InputError(NianbaoError):
+    """The input cannot be read as a report."""
+
+    code = "invalid_input"
+
+
+class EmptyInput(InputError):
+    code = "empty_input"
+
+
+class UndecodableInput(InputError):
+    code = "undecodable_input"
+
+
+class UnsupportedFormat(InputError):
+    code = "unsupported_format"
+
+
+class InputTooLarge(InputError):
+    code = "input_too_large"
+
+
+class ConfigError(NianbaoError):
+    code = "bad_config"
+
+
+class LLMError(NianbaoError):
+    """The LLM could not be used; extraction degrades to tables and rules."""
+
+    code = "llm_unavailable"
+
+
+# --- message factory: one place where user-facing wording lives ---------------
+
+
+def empty_input(name: str | None) -> EmptyInput:
+    return EmptyInput(f"{_who(name)} is empty: there is no report text to read", source=name)
+
+
+def undecodable(name: str | None, tried: list[str]) -> UndecodableInput:
+    return UndecodableInput(
+        f"{_who(name)} is not text in any encoding tried ({', '.join(tried)}); "
+        "send UTF-8 or GB18030/GBK text, or a supported document format",
+        source=name,
+        tried=tried,
+    )
+
+
+def binary_input(name: str | None, detected: str | None = None) -> UnsupportedFormat:
+    what = f"a {detected} file" if detected else "binary data"
+    return UnsupportedFormat(
+        f"{_who(name)} looks like {what}, not a report this service can read", source=name, detected=detected
+    )
+
+
+def too_large(name: str | None, size: int, limit: int) -> InputTooLarge:
+    return InputTooLarge(
+        f"{_who(name)} is {size} bytes, over the limit of {limit} bytes", source=name, size=size, limit=limit
+    )
+
+
+def _who(name: str | None) -> str:
+    return f"input {name!r}" if name else "the input"

@@ -1,0 +1,195 @@
+"""Text in, ReportExtraction out: normalise, segment, read the tables, check the arithmetic.
+
+The pipeline works on normalised text and maps every span back to the text it
+received, so spans always index the caller's own string.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from schemas.extraction import (
+    Finding,
+    FieldValue,
+    Meta,
+    Method,
+    Provenance,
+    ReportExtraction,
+    SectionText,
+    SourceInfo,
+)
+from schemas.fields import SECTION_NAMES, Template
+from service import checks
+from service.parsers.cells import Cell
+from service.parsers.meta import read_meta
+from service.parsers.proactive import read_proactive
+from service.parsers.requests import read_requests
+from service.parsers.result import TableValues
+from service.parsers.rules import apply_rules
+from service.parsers.review import read_review
+from service.parsers.sections import Section, segment
+from service.text.decode import decode
+from service.text.normalize import NormText, normalize
+from service.text.numbers import number, to_wan
+
+
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt",)
+
+
+def extract_bytes(data: bytes, name: str | None = None) -> ReportExtraction:
+    """Decode a report as a scraper saved it, then extract."""
+    text, encoding = decode(data, name)
+    return extract_text(text, name=name, encoding=encoding)
+
+
+def extract_text(original: str, name: str | None = None, encoding: str | None = None) -> ReportExtraction:
+    t0 = time.perf_counter()
+    nt = normalize(original)
+    text = nt.text
+    sections = segment(text)
+    t1 = time.perf_counter()
+    result = ReportExtraction(source=SourceInfo(name=name, format="text", encoding=encoding, chars=len(original)))
+    result.sections = [_section_text(nt, s) for s in (sections[n] for n in SECTION_NAMES if n in sections)]
+
+    meta = read_meta(text)
+    result.meta = Meta()
+    if meta.organ is not None:
+        result.meta.organ = _field(nt, meta.organ.value, meta.organ.start, meta.organ.end, Method.TABLE, "title")
+    if meta.year is not None:
+        result.meta.year = _field(nt, meta.year.value, meta.year.start, meta.year.end, Method.TABLE, "title")
+
+    tables = _read_tables(text, sections)
+    for tv in tables.values():
+        for key, cell in tv.cells.items():
+            _put(result, key, _cell_field(nt, key, cell))
+        result.findings.extend(_mapped(nt, tv.findings))
+    _derive_litigation_total(result, nt, tables.get("review"))
+    _apply_rules(result, nt, sections)
+    template, evidence = _template(tables)
+    result.meta.template = template
+    if evidence is not None:
+        s, e = nt.span(*evidence)
+        result.meta.template_evidence = Provenance(raw=original[s:e], start=s, end=e, method=Method.TABLE)
+    t2 = time.perf_counter()
+
+    result.findings.extend(checks.check(result.flat()))
+    result.methods = sorted({fv.provenance.method for fv in result.fields().values()}, key=lambda m: m.value)
+    result.timings_ms = {
+        "normalise_ms": round((t1 - t0) * 1000, 3),
+        "tables_ms": round((t2 - t1) * 1000, 3),
+        "total_ms": round((time.perf_counter() - t0) * 1000, 3),
+    }
+    return result
+
+
+def _read_tables(text: str, sections: dict[str, Section]) -> dict[str, TableValues]:
+    """Each table from its own section; from the whole text where the heading was not found."""
+    n = len(text)
+    out: dict[str, TableValues] = {}
+
+    def region(name: str) -> tuple[int, int]:
+        if name in sections:
+            return sections[name].start, sections[name].end
+        return 0, n
+
+    pro = read_proactive(text, *region("proactive"))
+    if pro is not None:
+        out["proactive"] = pro
+    start, end = region("requests")
+    if "requests" not in sections and pro is not None and pro.span is not None:
+        start = pro.span[1]
+    req = read_requests(text, start, end)
+    if req is not None:
+        out["requests"] = req
+    start, end = region("review")
+    if "review" not in sections and req is not None and req.span is not None:
+        start = req.span[1]
+    rev = read_review(text, start, end)
+    if rev is not None:
+        out["review"] = rev
+    return out
+
+
+def _template(tables: dict[str, TableValues]) -> tuple[Template, tuple[int, int] | None]:
+    """The template from the tables' own headers: the 第二十条 columns first, then the （六） rows."""
+    for name in ("proactive", "requests"):
+        tv = tables.get(name)
+        if tv is not None and tv.template is not None and tv.cells:
+            return tv.template, tv.evidence
+    for name in ("proactive", "requests"):
+        tv = tables.get(name)
+        if tv is not None and tv.template is not None:
+            return tv.template, tv.evidence
+    if tables.get("review") is not None and tables["review"].cells:
+        return "2021", None
+    return "narrative", None
+
+
+def _section_text(nt: NormText, s: Section) -> SectionText:
+    start, end = nt.span(s.start, s.end)
+    return SectionText(name=s.name, heading=s.heading, start=start, end=end, text=nt.text[s.start : s.end].strip())
+
+
+def _field(nt: NormText, value: int | float | str, start: int, end: int, method: Method, note: str | None) -> FieldValue:
+    s, e = nt.span(start, end)
+    return FieldValue(value=value, provenance=Provenance(raw=nt.original[s:e], start=s, end=e, method=method, note=note))
+
+
+def _cell_field(nt: NormText, key: str, cell: Cell) -> FieldValue:
+    value = to_wan(cell.value, None) if key.endswith("_wan") else number(cell.value)
+    return _field(nt, value, cell.start, cell.end, Method.TABLE, cell.note)
+
+
+def _put(result: ReportExtraction, key: str, fv: FieldValue) -> None:
+    section, rest = key.split(".", 1)
+    if section == "proactive":
+        result.proactive[rest] = fv
+    else:
+        row, col = rest.split(".", 1)
+        table = result.requests if section == "requests" else result.review
+        table.setdefault(row, {})[col] = fv
+
+
+def _derive_litigation_total(result: ReportExtraction, nt: NormText, review: TableValues | None) -> None:
+    """review.litigation.total is the sum of the two printed litigation totals (FIELDS.md)."""
+    if review is None:
+        return
+    direct = review.cells.get("review.litigation_direct.total")
+    after = review.cells.get("review.litigation_after_reconsideration.total")
+    if direct is None or after is None:
+        return
+    total = number(direct.value + after.value)
+    s, e = nt.span(min(direct.start, after.start), max(direct.end, after.end))
+    result.review.setdefault("litigation", {})["total"] = FieldValue(
+        value=total,
+        provenance=Provenance(
+            raw=nt.original[s:e],
+            start=s,
+            end=e,
+            method=Method.DERIVED,
+            note=f"未经复议直接起诉 总计 {direct.value} + 复议后起诉 总计 {after.value}",
+        ),
+    )
+
+
+def _apply_rules(result: ReportExtraction, nt: NormText, sections: dict[str, Section]) -> None:
+    """Narrative phrase rules fill only what the tables left empty."""
+    spans = {name: (s.start, s.end) for name, s in sections.items()}
+    if not spans:
+        spans = {"overview": (0, len(nt.text))}
+    hits, findings = apply_rules(nt.text, spans, skip=result.fields().keys())
+    for hit in hits:
+        note = "phrase rule" if hit.num_start is None else f"phrase rule; the number is {nt.text[hit.num_start:hit.num_end]!r}"
+        _put(result, hit.key, _field(nt, hit.value, hit.start, hit.end, Method.RULE, note))
+    result.findings.extend(_mapped(nt, findings))
+
+
+def _mapped(nt: NormText, findings: Iterable[Finding]) -> list[Finding]:
+    out = []
+    for f in findings:
+        if f.start is not None and f.end is not None:
+            s, e = nt.span(f.start, f.end)
+            f = f.model_copy(update={"start": s, "end": e})
+        out.append(f)
+    return out

@@ -1,0 +1,57 @@
+"""Bytes to text as Chinese government sites serve it: UTF-8 (with or without BOM), GB18030/GBK, UTF-16 with BOM."""
+
+from __future__ import annotations
+
+from service import errors
+
+_MAGIC = {
+    b"%PDF": "PDF",
+    b"PK\x03\x04": "ZIP/DOCX",
+    b"\xd0\xcf\x11\xe0": "OLE (DOC/XLS)",
+    b"\x89PNG": "PNG",
+    b"\xff\xd8\xff": "JPEG",
+    b"GIF8": "GIF",
+    b"\x1f\x8b": "gzip",
+}
+_CONTROL = set(range(0, 32)) - {9, 10, 12, 13}
+
+
+def sniff_binary(data: bytes) -> str | None:
+    """A binary format's name, from its magic bytes."""
+    for magic, name in _MAGIC.items():
+        if data.startswith(magic):
+            return name
+    return None
+
+
+def decode(data: bytes, name: str | None = None) -> tuple[str, str]:
+    """(text, encoding); raises a clear InputError when the bytes are not report text."""
+    if not data.strip():
+        raise errors.empty_input(name)
+    detected = sniff_binary(data)
+    if detected:
+        raise errors.binary_input(name, detected)
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _checked(data[3:].decode("utf-8", errors="strict"), "utf-8-sig", name), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _checked(data.decode("utf-16"), "utf-16", name), "utf-16"
+    tried = []
+    for enc in ("utf-8", "gb18030"):
+        tried.append(enc)
+        try:
+            text = data.decode(enc, errors="strict")
+        except UnicodeDecodeError:
+            continue
+        return _checked(text, enc, name), enc
+    raise errors.undecodable(name, tried)
+
+
+def _checked(text: str, encoding: str, name: str | None) -> str:
+    """Reject text that decoded but is control characters (binary garbage that GB18030 happens to accept)."""
+    sample = text[:65536]
+    bad = sum(1 for ch in sample if ord(ch) in _CONTROL)
+    if "\x00" in sample or bad > max(8, len(sample) // 100):
+        raise errors.binary_input(name)
+    if not text.strip():
+        raise errors.empty_input(name)
+    return text

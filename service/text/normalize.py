@@ -1,0 +1,130 @@
+"""Offset-keeping normalisation: NFKC, line endings, invisible characters.
+
+Every parser works on the normalised text, and every span it reports is
+mapped back to the text the service received, so a reviewer can find the
+value where it was printed. Normalisation is per character, so the map is a
+short list of anchors around the few characters whose replacement is not one
+character long (most reports have none), and building it is linear.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+# Characters that carry nothing: zero-width spaces and joiners, BOM, soft hyphen.
+_DROP = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+# Punctuation that NFKC leaves alone but reports use interchangeably.
+_EXTRA = {
+    "\r": "\n",
+    "\u2028": "\n",
+    "\u2029": "\n",
+    "\u2014": "-",  # em dash, used as a minus or a blank-cell mark
+    "\u2013": "-",
+    "\u2212": "-",  # minus sign
+    "\u3001": "、",
+}
+
+
+@lru_cache(maxsize=65536)
+def _replacement(ch: str) -> str:
+    if ch in _DROP:
+        return ""
+    if ch in _EXTRA:
+        return _EXTRA[ch]
+    return unicodedata.normalize("NFKC", ch)
+
+
+@dataclass(frozen=True)
+class NormText:
+    """Normalised text plus the map from its offsets back to the original's."""
+
+    original: str
+    text: str
+    # Anchors: at normalised offset norm[i] the original offset is orig[i];
+    # widths[i] is the original width of a replaced character (0 marks an
+    # identity run, where offsets advance together).
+    _norm: list[int] = field(default_factory=list, repr=False)
+    _orig: list[int] = field(default_factory=list, repr=False)
+    _fixed: list[bool] = field(default_factory=list, repr=False)
+
+    def to_original(self, pos: int) -> int:
+        """Original offset of the character at normalised offset `pos`."""
+        if not self._norm:
+            return min(pos, len(self.original))
+        i = bisect_right(self._norm, pos) - 1
+        if i < 0:
+            return pos
+        if self._fixed[i]:
+            return self._orig[i]
+        return min(self._orig[i] + (pos - self._norm[i]), len(self.original))
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original [start, end) of the normalised [start, end)."""
+        ostart = self.to_original(start)
+        if end <= start:
+            return ostart, ostart
+        return ostart, max(ostart, self.to_original(end - 1) + 1)
+
+
+def normalize(original: str) -> NormText:
+    """NFKC plus the replacements above, keeping a map back to `original`."""
+    table: dict[int, str] = {}
+    odd: list[str] = []
+    for ch in set(original):
+        rep = _replacement(ch)
+        if rep != ch:
+            table[ord(ch)] = rep
+            if len(rep) != 1:
+                odd.append(ch)
+    # "\r\n" must become one "\n", not two.
+    if "\r\n" in original:
+        odd.append("\r\n")
+    if not odd:
+        return NormText(original, original.translate(table))
+    pattern = re.compile("|".join(re.escape(c) for c in sorted(odd, key=len, reverse=True)))
+    pieces: list[str] = []
+    norm: list[int] = []
+    orig: list[int] = []
+    fixed: list[bool] = []
+    n = 0
+    last = 0
+    for m in pattern.finditer(original):
+        if m.start() > last:
+            chunk = original[last : m.start()].translate(table)
+            norm.append(n)
+            orig.append(last)
+            fixed.append(False)
+            pieces.append(chunk)
+            n += len(chunk)
+        rep = "\n" if m.group() == "\r\n" else table[ord(m.group())]
+        norm.append(n)
+        orig.append(m.start())
+        fixed.append(True)
+        pieces.append(rep)
+        n += len(rep)
+        last = m.end()
+    norm.append(n)
+    orig.append(last)
+    fixed.append(False)
+    pieces.append(original[last:].translate(table))
+    return NormText(original, "".join(pieces), norm, orig, fixed)
+
+
+_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])[ \t\u3000]+(?=[\u3400-\u9fff])")
+
+
+def squeeze(text: str) -> str:
+    """Drop whitespace between CJK characters (`自然 人` -> `自然人`) and trim."""
+    return _CJK_GAP.sub("", text).strip()
+
+
+_CJK_CHAR = r"[\u3400-\u9fff]"
+
+
+def spaced(literal: str) -> str:
+    """A regex for `literal` that tolerates whitespace (and line breaks) between its characters."""
+    return r"\s*".join(re.escape(ch) for ch in literal)
