@@ -132,7 +132,7 @@ def eval_cmd(corpus: Path, as_json: bool, compare: Path | None, save: Path | Non
 
 
 def _print_eval(report: dict[str, Any], diff: dict[str, Any] | None) -> None:
-    console = Console()
+    console = Console(width=max(Console().width, 140))
     table = Table(title="nianbao eval", show_lines=False)
     for col in ("document", "P", "R", "F1", "F1≠0", "wrong", "missing", "invented", "ms"):
         table.add_column(col, justify="left" if col == "document" else "right", no_wrap=col == "document")

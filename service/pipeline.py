@@ -55,9 +55,9 @@ def extract_text(original: str, name: str | None = None, encoding: str | None = 
     meta = read_meta(text)
     result.meta = Meta()
     if meta.organ is not None:
-        result.meta.organ = _field(nt, meta.organ.value, meta.organ.start, meta.organ.end, Method.TABLE, "title")
+        result.meta.organ = _field(nt, meta.organ.value, meta.organ.start, meta.organ.end, Method.RULE, "title")
     if meta.year is not None:
-        result.meta.year = _field(nt, meta.year.value, meta.year.start, meta.year.end, Method.TABLE, "title")
+        result.meta.year = _field(nt, meta.year.value, meta.year.start, meta.year.end, Method.RULE, "title")
 
     tables = _read_tables(text, sections)
     for tv in tables.values():

@@ -129,11 +129,13 @@ def _dropped(tokens: Sequence[Token], k: int, seg: tuple[int, int]) -> Iterator[
 @dataclass
 class RowReadings:
     readings: list[Reading]
-    how: str  # printed | fused | dropped | overflow | empty | too_many
-    tried: int = 0
+    how: str  # printed | fused | dropped | repeated | displaced | sequential | overflow | empty | too_many
+    tried: int = 0  # readings enumerated (for "repeated": readings that fitted)
 
 
-def row_readings(tokens: Sequence[Token], k: int, check: RowCheck | None, seg: tuple[int, int]) -> RowReadings:
+def row_readings(
+    tokens: Sequence[Token], k: int, check: RowCheck | None, seg: tuple[int, int], repeats: bool = False
+) -> RowReadings:
     """All readings of a row's tokens as k cells that pass the row's own arithmetic."""
     if not tokens:
         return RowReadings([], "empty")
@@ -151,14 +153,10 @@ def row_readings(tokens: Sequence[Token], k: int, check: RowCheck | None, seg: t
             if check is None or check(values(reading)):
                 kept.setdefault(values(reading), reading)
         if tried:
-            return RowReadings(_prefer(list(kept.values()), check), how, tried)
+            found = list(kept.values())
+            if repeats and len(found) > 1:
+                equal = [r for r in found if len(set(values(r))) == 1]
+                if len(equal) == 1:
+                    return RowReadings(equal, "repeated", len(found))
+            return RowReadings(found, how, tried)
     return RowReadings([], "empty")
-
-
-def _prefer(readings: list[Reading], check: RowCheck | None) -> list[Reading]:
-    """Where a row has no arithmetic, a run that repeats one number k times (898989) reads as that number."""
-    if len(readings) > 1 and check is None:
-        equal = [r for r in readings if len(set(values(r))) == 1]
-        if len(equal) == 1:
-            return equal
-    return readings

@@ -35,7 +35,10 @@ def read_proactive(text: str, start: int, end: int) -> TableValues | None:
         return None
     template, evidence = detected
     columns = PROACTIVE_2019 if template == "2019" else PROACTIVE_2021
-    specs = [RowSpec(item, PROACTIVE_LABELS[item], len(cols)) for item, cols in columns.items()]
+    specs = [
+        RowSpec(item, PROACTIVE_LABELS[item], len(cols), repeats=cols == ("made", "published", "total_published"))
+        for item, cols in columns.items()
+    ]
     table = read_table(text, m.start(), end, specs, where="proactive")
     if table is None:
         return None

@@ -53,15 +53,25 @@ def _numeral(s: str) -> int:
     return _NUMERALS.index(s[0]) + 1
 
 
-def _candidates(text: str, name: str, ordinal: int) -> list[Heading]:
-    out: list[Heading] = []
-    for m in re.finditer(_TITLES[name], text):
+_ALL_TITLES = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _TITLES.items()))
+MAX_CANDIDATES = 64  # per section: more means the text is not a report, and the DP must stay small
+
+
+def _all_candidates(text: str) -> dict[str, list[Heading]]:
+    """Heading candidates of every section, from one pass over the text."""
+    ordinal = {name: i + 1 for i, name in enumerate(SECTION_NAMES)}
+    out: dict[str, list[Heading]] = {name: [] for name in SECTION_NAMES}
+    for m in _ALL_TITLES.finditer(text):
+        name = m.lastgroup
+        assert name is not None
+        if len(out[name]) >= MAX_CANDIDATES:
+            continue
         before = text[max(0, m.start() - _LOOKBACK) : m.start()]
         top = _TOP.search(before)
         paren = _PAREN.search(before)
         if top:
             start = m.start() - (len(before) - top.start())
-            score = 4 if _numeral(top.group(1)) == ordinal else 3
+            score = 4 if _numeral(top.group(1)) == ordinal[name] else 3
         elif paren:
             start = m.start() - (len(before) - paren.start())
             score = 2
@@ -69,7 +79,7 @@ def _candidates(text: str, name: str, ordinal: int) -> list[Heading]:
             start, score = m.start(), 2
         else:
             continue
-        out.append(Heading(name, start, m.end(), text[start : m.end()].strip(), score))
+        out[name].append(Heading(name, start, m.end(), text[start : m.end()].strip(), score))
     return out
 
 
@@ -82,7 +92,8 @@ def find_headings(text: str) -> list[Heading]:
     """
     # chains ending at some candidate: (title_end, score, heading, previous chain index)
     chains: list[tuple[int, int, Heading, int]] = []
-    for i, name in enumerate(SECTION_NAMES):
+    candidates = _all_candidates(text)
+    for name in SECTION_NAMES:
         ends = sorted(range(len(chains)), key=lambda c: chains[c][0])
         end_keys = [chains[c][0] for c in ends]
         prefix: list[int] = []  # index into chains of the best chain among ends[:n+1]
@@ -92,7 +103,7 @@ def find_headings(text: str) -> list[Heading]:
             else:
                 prefix.append(prefix[-1])
         layer = []
-        for h in _candidates(text, name, i + 1):
+        for h in candidates[name]:
             n = bisect_right(end_keys, h.start)
             if n:
                 prev = prefix[n - 1]

@@ -33,6 +33,9 @@ class RowSpec:
     label: RowLabel
     k: int
     check: RowCheck | None = None
+    # a run that repeats one number k times reads as that number (898989 -> 89 89 89): only for rows
+    # where equal cells are the normal case (2019: 本年新制作 / 本年新公开 / 对外公开总数量), and flagged
+    repeats: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class TableRead:
     mode: str  # anchored | sequential
     start: int
     end: int
+    region_start: int  # where the table's region begins: a value line may stand above the first label
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -118,13 +122,14 @@ def read_table(
             tokens = first_cluster(text, tokens)
         seg = (anchor[1], tokens[-1].end if tokens else anchor[1])
         table_end = max(table_end, seg[1])
-        rows[spec.key] = RowResult(spec, anchor, seg, tokens, row_readings(tokens, spec.k, spec.check, seg))
+        rows[spec.key] = RowResult(spec, anchor, seg, tokens, row_readings(tokens, spec.k, spec.check, seg, spec.repeats))
     for i, spec in enumerate(specs):
         if spec.key not in rows:
             rows[spec.key] = RowResult(spec, None, (start, start), [], RowReadings([], "missing"))
+    _repair_displaced([rows[specs[i].key] for i in found])
     first = anchors[found[0]]
     assert first is not None
-    table = TableRead(rows, "anchored", first[0], table_end)
+    table = TableRead(rows, "anchored", first[0], table_end, start)
     _choose(table, column_rules)
     if any(r.chosen is None for r in rows.values()):
         seq = _sequential(text, table, specs)
@@ -133,6 +138,55 @@ def read_table(
             _choose(table, column_rules)
     table.findings = _problems(table, where)
     return table
+
+
+MAX_DISPLACED_WINDOW = 6
+
+
+def _repair_displaced(rows: list[RowResult]) -> None:
+    """Where a value line stands above its label, deal the numbers of a short run of rows in order.
+
+    A row with more numbers than cells next to rows with fewer is the mark of
+    a PDF text layer that printed a row's values before its (wrapped) label.
+    Within the smallest window of neighbouring rows whose numbers add up to
+    exactly their cells, the numbers are dealt to the rows in printed order.
+    """
+    i = 0
+    while i < len(rows):
+        if len(rows[i].tokens) == rows[i].spec.k:
+            i += 1
+            continue
+        have = need = 0
+        for j in range(i, min(len(rows), i + MAX_DISPLACED_WINDOW)):
+            have += len(rows[j].tokens)
+            need += rows[j].spec.k
+            if have == need and j > i:
+                if _deal(rows[i : j + 1]):
+                    i = j
+                break
+            if have < need - rows[i].spec.k or have > need + rows[i].spec.k:
+                break
+        i += 1
+
+
+def _deal(window: list[RowResult]) -> bool:
+    """Deal the window's numbers to its rows in order; keep it only if every row's own arithmetic holds."""
+    tokens = [t for r in window for t in r.tokens]
+    dealt = []
+    pos = 0
+    for r in window:
+        chunk = tokens[pos : pos + r.spec.k]
+        pos += r.spec.k
+        seg = (chunk[0].start, chunk[-1].end)
+        options = row_readings(chunk, r.spec.k, r.spec.check, seg)
+        reading = options.readings[0]
+        if r.spec.check is not None and not r.spec.check(values(reading)):
+            return False
+        options.how = "displaced"
+        dealt.append((chunk, seg, options))
+    for r, (chunk, seg, options) in zip(window, dealt, strict=True):
+        r.tokens, r.seg, r.options = chunk, seg, options
+    return True
 
 
 def _choose(table: TableRead, rules: Sequence[ColumnRule]) -> None:
@@ -182,7 +236,7 @@ def _fits(key: str, cand: Reading, rows: dict[str, RowResult], rules: Sequence[C
 
 def _sequential(text: str, table: TableRead, specs: Sequence[RowSpec]) -> TableRead | None:
     """Deal the table's numbers to the rows in order, when their count is exactly the cell count."""
-    tokens = tokenize(text, table.start, table.end)
+    tokens = tokenize(text, table.region_start, table.end)
     need = sum(s.k for s in specs)
     if len(tokens) != need:
         return None
@@ -194,14 +248,32 @@ def _sequential(text: str, table: TableRead, specs: Sequence[RowSpec]) -> TableR
         old = table.rows[spec.key]
         seg = (chunk[0].start, chunk[-1].end)
         reading = tuple(row_readings(chunk, spec.k, None, seg).readings[0])
+        if spec.check is not None and not spec.check(values(reading)):
+            return None  # a misdealt table breaks its rows' arithmetic; never keep one
         options = RowReadings([reading], "sequential", 1)
         rows[spec.key] = RowResult(spec, old.label, seg, chunk, options)
-    return TableRead(rows, "sequential", table.start, table.end)
+    return TableRead(rows, "sequential", min(tokens[0].start, table.start), table.end, table.region_start)
 
 
 def _problems(table: TableRead, where: str) -> list[Finding]:
     out: list[Finding] = []
     for key, row in table.rows.items():
+        if row.chosen is not None and row.options.how == "repeated":
+            shown = " ".join(str(v) for v in values(row.chosen))
+            out.append(
+                Finding(
+                    rule="parse.repeated_reading",
+                    kind="parse",
+                    message=(
+                        f"{where} row {key!r}: the run of digits was read as {row.spec.k} equal numbers ({shown}); "
+                        f"{row.options.tried - 1} other split(s) of the same digits exist"
+                    ),
+                    cells=[f"{where}.{key}"],
+                    start=row.label[0] if row.label else None,
+                    end=row.seg[1],
+                )
+            )
+            continue
         if row.chosen is not None:
             continue
         cells = [f"{where}.{key}"]

@@ -1,0 +1,79 @@
+"""Normalisation rules, each with its offsets back to the received text."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.text.decode import decode
+from service.text.normalize import normalize, squeeze
+from service.errors import EmptyInput, UndecodableInput, UnsupportedFormat
+
+
+def test_full_width_digits_and_punctuation() -> None:
+    nt = normalize("申请１２３件（一）")
+    assert nt.text == "申请123件(一)"
+    assert nt.span(2, 5) == (2, 5)
+
+
+def test_kangxi_radical_lookalikes_become_ideographs() -> None:
+    # ⼀ (U+2F00 KANGXI RADICAL ONE) as PDF extractors emit it
+    assert normalize("危及“三安全⼀稳定”").text == "危及“三安全一稳定”"
+
+
+def test_zero_width_characters_are_dropped_and_offsets_kept() -> None:
+    original = "总\u200b计\ufeff 12"
+    nt = normalize(original)
+    assert nt.text == "总计 12"
+    start = nt.text.index("12")
+    s, e = nt.span(start, start + 2)
+    assert original[s:e] == "12"
+
+
+def test_expanding_characters_map_back_to_one_source_character() -> None:
+    original = "面积㎡ 35"  # ㎡ -> m2 under NFKC
+    nt = normalize(original)
+    assert nt.text == "面积m2 35"
+    start = nt.text.index("35")
+    s, e = nt.span(start, start + 2)
+    assert original[s:e] == "35"
+    s, e = nt.span(2, 4)
+    assert original[s:e] == "㎡"
+
+
+def test_crlf_becomes_one_newline() -> None:
+    original = "一\r\n二\r\n30"
+    nt = normalize(original)
+    assert nt.text == "一\n二\n30"
+    s, e = nt.span(nt.text.index("30"), len(nt.text))
+    assert original[s:e] == "30"
+
+
+def test_whitespace_inside_words_is_squeezed() -> None:
+    assert squeeze("自然 人") == "自然人"
+    assert squeeze(" 本 年度办 理结果 ") == "本年度办理结果"
+    assert squeeze("规章 0") == "规章 0"
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        ("政府信息公开".encode(), "utf-8"),
+        ("\ufeff政府信息公开".encode(), "utf-8-sig"),
+        ("政府信息公开".encode("gbk"), "gb18030"),
+        ("政府信息公开".encode("gb18030"), "gb18030"),
+        ("政府信息公开".encode("utf-16"), "utf-16"),
+    ],
+)
+def test_decoding_as_chinese_sites_serve(data: bytes, encoding: str) -> None:
+    text, enc = decode(data)
+    assert text == "政府信息公开"
+    assert enc == encoding
+
+
+def test_empty_and_binary_inputs_raise_clear_errors() -> None:
+    with pytest.raises(EmptyInput):
+        decode(b"   \n")
+    with pytest.raises(UnsupportedFormat, match="PDF"):
+        decode(b"%PDF-1.7 ...")
+    with pytest.raises((UnsupportedFormat, UndecodableInput)):
+        decode(bytes(range(256)) * 10)

@@ -1,0 +1,94 @@
+"""Section headings in every numbering style seen, titles, and template detection."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.parsers.meta import read_meta
+from service.parsers.sections import segment
+from service.pipeline import extract_text
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "三、收到和处理政府信息公开申请情况",
+        "3、 收到和处理政府信息公开申请情况",
+        "（三）收到和处理政府信息公开申请情况",
+        "收到和处理政府信息公开申请情况",
+        "三、收 到和处理政府信息公开申请情况",
+    ],
+)
+def test_request_heading_numbering_styles(heading: str) -> None:
+    text = f"一、总体情况\n正文。\n二、主动公开政府信息情况\n表。\n{heading}\n申请表\n四、政府信息公开行政复议、行政诉讼情况\n"
+    sections = segment(text)
+    assert text[sections["requests"].start : sections["requests"].end].strip() == "申请表"
+
+
+def test_typo_and_variant_headings() -> None:
+    text = (
+        "一、总体情况\n甲\n二、主动公开政府信息情况\n乙\n三、收到和处理政府信息公开申请情况\n丙\n"
+        "四、政府信息公开行政法复议、行政诉讼情况\n丁\n五、存在问题及改进措施\n戊\n六、其他报告事项\n己"
+    )
+    sections = segment(text)
+    assert list(sections) == ["overview", "proactive", "requests", "review", "problems", "other"]
+    assert text[sections["review"].start : sections["review"].end].strip() == "丁"
+
+
+def test_section_list_in_a_preamble_is_not_a_heading() -> None:
+    text = (
+        "本报告包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况等部分。"
+        "一、总体情况2019年，我区…二、主动公开政府信息情况 表 三、收到和处理政府信息公开申请情况 表"
+    )
+    sections = segment(text)
+    assert text[sections["overview"].start :].startswith("2019年")
+
+
+def test_subsection_with_the_same_words_loses_to_the_numbered_heading() -> None:
+    text = "一、总体情况\n（一）主动公开政府信息情况\n概述。\n二、主动公开政府信息情况\n表格\n"
+    sections = segment(text)
+    assert text[sections["proactive"].start : sections["proactive"].end].strip() == "表格"
+
+
+@pytest.mark.parametrize(
+    ("head", "organ", "year"),
+    [
+        ("驻马店市文化广电和旅游局2020年政府信息公开工作年度报告\n", "驻马店市文化广电和旅游局", 2020),
+        ("2022年嵊州市文化广电旅游局政府信息公开工作年度报告 | |||\n", "嵊州市文化广电旅游局", 2022),
+        ("三门峡市文化广电和旅游局\n2024年政府信息公开工作年度报告\n", "三门峡市文化广电和旅游局", 2024),
+        ("标题: 平潭综合实验区2019年度政府信息公开工作年度报告\n", "平潭综合实验区", 2019),
+        ("洪泽区人民政府\n2023 年政府信息公开工作年度报告\n", "洪泽区人民政府", 2023),
+    ],
+)
+def test_title_shapes(head: str, organ: str, year: int) -> None:
+    meta = read_meta(head + "一、总体情况\n")
+    assert meta.organ is not None and meta.organ.value == organ
+    assert meta.year is not None and meta.year.value == year
+
+
+def test_no_title_no_guess() -> None:
+    meta = read_meta("投稿:huoruiqi 来源:时间:2021年01月31日\n一、 总体情况\n")
+    assert meta.organ is None and meta.year is None
+
+
+def test_year_from_the_statistics_period() -> None:
+    meta = read_meta("本报告所列数据的统计期限自2019年1月1日起至2019年12月31日止。")
+    assert meta.year is not None and meta.year.value == 2019
+
+
+def test_template_from_column_headers_not_year() -> None:
+    text = (
+        "某局2024年政府信息公开工作年度报告\n二、主动公开政府信息情况\n第二十条第（一）项\n"
+        "信息内容 本年新制作数量 本年新公开数量 对外公开总数量\n规章 0 0 0\n规范性文件 1 1 1\n"
+    )
+    result = extract_text(text)
+    assert result.meta.template == "2019"
+    assert result.meta.year is not None and result.meta.year.value == 2024
+    assert result.meta.template_evidence is not None
+    assert result.meta.template_evidence.raw == "本年新制作数量"
+
+
+def test_narrative_report() -> None:
+    result = extract_text("某局2022年政府信息公开工作年度报告\n一、总体情况\n我局全年工作有序。")
+    assert result.meta.template == "narrative"
+    assert result.requests == {} and result.review == {}
