@@ -121,7 +121,9 @@ class DocScore:
         return self.error is None and self.all.fp == 0 and self.all.fn == 0
 
 
-def _tally(doc: DocScore, key: str, tp: int, fp: int, fn: int, nz_tp: int, nz_fp: int, nz_fn: int, method: str | None) -> None:
+def _tally(
+    doc: DocScore, key: str, tp: int, fp: int, fn: int, nz_tp: int, nz_fp: int, nz_fn: int, method: str | None
+) -> None:
     delta = Counts(tp, fp, fn)
     doc.all.add(delta)
     doc.nonzero.add(Counts(nz_tp, nz_fp, nz_fn))
@@ -260,6 +262,7 @@ def compare(current: Mapping[str, Any], previous: Mapping[str, Any]) -> dict[str
             docs.append(
                 {"name": name, "f1_before": prev["f1"], "f1_after": cur["f1"], "fixed": fixed, "broken": broken}
             )
+
     def pair(before: Any, after: Any) -> dict[str, Any]:
         return {"before": before, "after": after}
 

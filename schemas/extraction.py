@@ -7,7 +7,7 @@ can check each number against the source.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,7 +17,7 @@ from schemas.fields import Template
 Scalar = int | float | str
 
 
-class Method(str, Enum):
+class Method(StrEnum):
     """How a value was obtained."""
 
     TABLE = "table"  # read from a printed standard table

@@ -31,9 +31,7 @@ def _rule(
     expected = sum(n for n in nums[1 + len(plus) :] if n is not None)
     if abs(printed - expected) < 1e-9:
         return None
-    return Finding(
-        rule=rule, kind="arithmetic", message=message, cells=keys, expected=expected, printed=printed
-    )
+    return Finding(rule=rule, kind="arithmetic", message=message, cells=keys, expected=expected, printed=printed)
 
 
 def check(flat: Mapping[str, Scalar]) -> list[Finding]:

@@ -104,7 +104,9 @@ def extract(files: Sequence[Path], flat: bool, out_dir: Path | None, indent: int
     help="Folder of NAME.gold.json files and the reports of the same stem.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the whole result as one JSON object.")
-@click.option("--compare", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="A previous --json result.")
+@click.option(
+    "--compare", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="A previous --json result."
+)
 @click.option("--save", type=click.Path(path_type=Path, dir_okay=False), help="Also write the JSON result here.")
 def eval_cmd(corpus: Path, as_json: bool, compare: Path | None, save: Path | None) -> None:
     """Score the extraction against the gold files of a corpus (FIELDS.md scoring)."""
@@ -113,7 +115,9 @@ def eval_cmd(corpus: Path, as_json: bool, compare: Path | None, save: Path | Non
 
     cases = load_cases(corpus, SUPPORTED_SUFFIXES)
     if not cases:
-        raise click.UsageError(f"no NAME.gold.json with a supported report ({', '.join(SUPPORTED_SUFFIXES)}) in {corpus}")
+        raise click.UsageError(
+            f"no NAME.gold.json with a supported report ({', '.join(SUPPORTED_SUFFIXES)}) in {corpus}"
+        )
 
     def extractor(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
         result = extract_bytes(_read(path), name=path.name)
@@ -166,7 +170,15 @@ def _print_eval(report: dict[str, Any], diff: dict[str, Any] | None) -> None:
     for col in ("section", "tp", "fp", "fn", "P", "R", "F1"):
         sections.add_column(col, justify="left" if col == "section" else "right")
     for name, c in report["sections"].items():
-        sections.add_row(name, str(c["tp"]), str(c["fp"]), str(c["fn"]), f"{c['precision']:.3f}", f"{c['recall']:.3f}", f"{c['f1']:.3f}")
+        sections.add_row(
+            name,
+            str(c["tp"]),
+            str(c["fp"]),
+            str(c["fn"]),
+            f"{c['precision']:.3f}",
+            f"{c['recall']:.3f}",
+            f"{c['f1']:.3f}",
+        )
     console.print(sections)
     console.print(
         f"non-zero values: P {nz['precision']:.3f}  R {nz['recall']:.3f}  F1 {nz['f1']:.3f}   "
@@ -177,7 +189,9 @@ def _print_eval(report: dict[str, Any], diff: dict[str, Any] | None) -> None:
         for kind in ("wrong", "missing", "invented"):
             for item in d[kind]:
                 detail = {k: v for k, v in item.items() if k != "key"}
-                console.print(f"  {d['name']}: {kind} {item['key']} {json.dumps(detail, ensure_ascii=False)}", markup=False)
+                console.print(
+                    f"  {d['name']}: {kind} {item['key']} {json.dumps(detail, ensure_ascii=False)}", markup=False
+                )
         if d["error"]:
             console.print(f"  {d['name']}: error {d['error']}", markup=False)
     if diff is not None:

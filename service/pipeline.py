@@ -10,8 +10,8 @@ import time
 from collections.abc import Iterable
 
 from schemas.extraction import (
-    Finding,
     FieldValue,
+    Finding,
     Meta,
     Method,
     Provenance,
@@ -26,13 +26,12 @@ from service.parsers.meta import read_meta
 from service.parsers.proactive import read_proactive
 from service.parsers.requests import read_requests
 from service.parsers.result import TableValues
-from service.parsers.rules import apply_rules
 from service.parsers.review import read_review
+from service.parsers.rules import apply_rules
 from service.parsers.sections import Section, segment
 from service.text.decode import decode
 from service.text.normalize import NormText, normalize
 from service.text.numbers import number, to_wan
-
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt",)
 
@@ -131,9 +130,14 @@ def _section_text(nt: NormText, s: Section) -> SectionText:
     return SectionText(name=s.name, heading=s.heading, start=start, end=end, text=nt.text[s.start : s.end].strip())
 
 
-def _field(nt: NormText, value: int | float | str, start: int, end: int, method: Method, note: str | None) -> FieldValue:
+def _field(
+    nt: NormText, value: int | float | str, start: int, end: int, method: Method, note: str | None
+) -> FieldValue:
     s, e = nt.span(start, end)
-    return FieldValue(value=value, provenance=Provenance(raw=nt.original[s:e], start=s, end=e, method=method, note=note))
+    # one validation call per cell (pydantic-core), the cheapest way to build the nested model
+    return FieldValue.model_validate(
+        {"value": value, "provenance": {"raw": nt.original[s:e], "start": s, "end": e, "method": method, "note": note}}
+    )
 
 
 def _cell_field(nt: NormText, key: str, cell: Cell) -> FieldValue:
@@ -180,7 +184,11 @@ def _apply_rules(result: ReportExtraction, nt: NormText, sections: dict[str, Sec
         spans = {"overview": (0, len(nt.text))}
     hits, findings = apply_rules(nt.text, spans, skip=result.fields().keys())
     for hit in hits:
-        note = "phrase rule" if hit.num_start is None else f"phrase rule; the number is {nt.text[hit.num_start:hit.num_end]!r}"
+        note = (
+            "phrase rule"
+            if hit.num_start is None
+            else f"phrase rule; the number is {nt.text[hit.num_start : hit.num_end]!r}"
+        )
         _put(result, hit.key, _field(nt, hit.value, hit.start, hit.end, Method.RULE, note))
     result.findings.extend(_mapped(nt, findings))
 

@@ -199,8 +199,18 @@ def render(report: Report, style: str, rng: random.Random) -> Rendered:
     parts.append(
         _cells(
             "pdf" if style == "fused" else style,
-            ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况", "自然人",
-             "法人或其他组织", "总计", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"],
+            [
+                "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+                "申请人情况",
+                "自然人",
+                "法人或其他组织",
+                "总计",
+                "商业企业",
+                "科研机构",
+                "社会公益组织",
+                "法律服务机构",
+                "其他",
+            ],
         )
     )
     for row, vals in report.requests.items():
@@ -211,8 +221,17 @@ def render(report: Report, style: str, rng: random.Random) -> Rendered:
         else:
             parts.append(_row(style, label, cells, rng))
     parts.append("\n四、政府信息公开行政复议、行政诉讼情况\n")
-    review_header = ["行政复议", "行政诉讼", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计",
-                     "未经复议直接起诉", "复议后起诉"] + ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2
+    review_header = [
+        "行政复议",
+        "行政诉讼",
+        "结果维持",
+        "结果纠正",
+        "其他结果",
+        "尚未审结",
+        "总计",
+        "未经复议直接起诉",
+        "复议后起诉",
+    ] + ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2
     if style == "fused":
         parts.append("".join(review_header) + "".join(str(v) for v in report.review))
     else:

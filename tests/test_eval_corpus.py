@@ -57,7 +57,7 @@ def test_overall_thresholds(report: dict[str, Any]) -> None:
 def test_002_broken_total_and_balance_are_findings(corpus: Path) -> None:
     (path,) = corpus.glob("002_*.txt")
     result = extract_bytes(path.read_bytes(), name=path.name)
-    rules = {(f.rule, tuple(f.cells)[0]) for f in result.findings}
+    rules = {(f.rule, next(iter(f.cells))) for f in result.findings}
     assert ("requests.outcome_total", "requests.total.total") in rules
     assert ("requests.balance", "requests.total.total") in rules
     (f,) = [f for f in result.findings if f.rule == "requests.outcome_total" and f.cells[0] == "requests.total.total"]
@@ -102,8 +102,11 @@ class TestScoring:
         assert (doc.all.fp, doc.all.fn) == (1, 1)
 
     def test_money_tolerance_and_text_normalisation(self) -> None:
-        doc = score_document("d", {"p.amount_wan": 7539.4432520000001, "meta.organ": " 平潭综合实验区 "},
-                             {"p.amount_wan": 7539.443252, "meta.organ": "平潭综合实验区"})
+        doc = score_document(
+            "d",
+            {"p.amount_wan": 7539.4432520000001, "meta.organ": " 平潭综合实验区 "},
+            {"p.amount_wan": 7539.443252, "meta.organ": "平潭综合实验区"},
+        )
         assert doc.all.tp == 2
         assert score_document("d", {"p.count": 1.0000001}, {"p.count": 1}).all.fp == 1
 

@@ -84,7 +84,9 @@ def test_crawler_ran_every_cell_together() -> None:
         "21317000001324019 五、存在的主要问题及改进情况"
     )
     f = flat(text)
-    assert [f[f"review.litigation_after_reconsideration.{o}"] for o in ("upheld", "corrected", "other", "pending", "total")] == [13, 2, 4, 0, 19]
+    assert [
+        f[f"review.litigation_after_reconsideration.{o}"] for o in ("upheld", "corrected", "other", "pending", "total")
+    ] == [13, 2, 4, 0, 19]
     assert f["review.litigation.total"] == 19
 
 

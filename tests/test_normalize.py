@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from service.errors import EmptyInput, UndecodableInput, UnsupportedFormat
 from service.text.decode import decode
 from service.text.normalize import normalize, squeeze
-from service.errors import EmptyInput, UndecodableInput, UnsupportedFormat
 
 
 def test_full_width_digits_and_punctuation() -> None:

@@ -96,6 +96,12 @@ def _pieces(tok: Token, parts: int) -> Iterator[list[Cell]]:
 
 def _fused(tokens: Sequence[Token], k: int) -> Iterator[Reading]:
     """Readings that split fused tokens into exactly k cells."""
+    memo: dict[tuple[int, int], list[list[Cell]]] = {}
+
+    def pieces(i: int, parts: int) -> list[list[Cell]]:
+        if (i, parts) not in memo:
+            memo[i, parts] = list(_pieces(tokens[i], parts))
+        return memo[i, parts]
 
     def go(i: int, left: int) -> Iterator[list[Cell]]:
         if i == len(tokens):
@@ -103,9 +109,11 @@ def _fused(tokens: Sequence[Token], k: int) -> Iterator[Reading]:
                 yield []
             return
         remaining = len(tokens) - i - 1
-        max_here = left - remaining
-        for parts in range(1, max_here + 1):
-            for head in _pieces(tokens[i], parts):
+        for parts in range(1, left - remaining + 1):
+            # a run of zeros has exactly one split: one 0 per digit
+            if tokens[i].digits.strip("0") == "" and parts != len(tokens[i].digits) and parts != 1:
+                continue
+            for head in pieces(i, parts):
                 for tail in go(i + 1, left - parts):
                     yield head + tail
 

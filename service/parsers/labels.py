@@ -81,9 +81,13 @@ PROACTIVE_LABELS: dict[str, RowLabel] = {
 }
 
 # Column headers that tell the two templates apart (第二十条 tables).
-HEADERS_2021 = re.compile("|".join(spaced(p) for p in ("本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额", "本年处理决定数量")))
+HEADERS_2021 = re.compile(
+    "|".join(spaced(p) for p in ("本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额", "本年处理决定数量"))
+)
 HEADERS_2019 = re.compile(
-    "|".join(spaced(p) for p in ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "采购项目数量"))
+    "|".join(
+        spaced(p) for p in ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "采购项目数量")
+    )
 )
 PROACTIVE_START = re.compile(spaced("第二十条") + "|" + spaced("信息内容"))
 REVIEW_HEADER_END = re.compile(

@@ -53,7 +53,9 @@ def read_proactive(text: str, start: int, end: int) -> TableValues | None:
             if col.endswith(MONEY_SUFFIX):
                 yuan = cell.unit == "元" or (cell.unit is None and _header_says_yuan(text, m.start(), row.seg[0]))
                 if yuan:
-                    cell = Cell(Decimal(cell.value) / 10000, cell.start, cell.end, "元", cell.blank, "元 converted to 万元")
+                    cell = Cell(
+                        Decimal(cell.value) / 10000, cell.start, cell.end, "元", cell.blank, "元 converted to 万元"
+                    )
             elif isinstance(cell.value, Decimal):
                 out.findings.append(
                     Finding(

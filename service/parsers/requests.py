@@ -17,6 +17,7 @@ from service.parsers.table import ColumnRule, RowSpec, find_anchors, read_table
 from service.text.normalize import spaced
 
 _HEADER = re.compile("|".join(spaced(p) for p in ("勾稽关系", "申请人情况")))
+_FIRST_ROWS = re.compile("|".join(spaced(p) for p in ("本年新收", "上年结转", "予以公开")))
 K = len(REQUEST_COLUMNS)
 
 
@@ -37,9 +38,10 @@ def column_rules(single_other: bool) -> list[ColumnRule]:
 
 
 def read_requests(text: str, start: int, end: int) -> TableValues | None:
-    header = _HEADER.search(text, start, end)
-    if header is not None:
-        start = header.start()
+    header = _HEADER.search(text, start, end) or _FIRST_ROWS.search(text, start, end)
+    if header is None:
+        return None
+    start = header.start()
     # 2021 rows when either （六） sub-row is printed, else the single 2019 row
     sub = find_anchors(text, start, end, specs(single_other=False))
     keys = request_rows(single_other=False)

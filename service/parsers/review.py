@@ -9,7 +9,7 @@ from schemas.extraction import Finding
 from schemas.fields import REVIEW_GROUPS, REVIEW_OUTCOMES
 from service.parsers.cells import Num, row_readings, values
 from service.parsers.result import TableValues
-from service.parsers.table import first_cluster
+from service.parsers.table import MAX_TABLE_CHARS, ROW_WINDOW, first_cluster
 from service.text.normalize import spaced
 from service.text.numbers import tokenize
 
@@ -26,13 +26,14 @@ def groups_ok(v: Sequence[Num]) -> bool:
 
 def read_review(text: str, start: int, end: int) -> TableValues | None:
     head = None
+    end = min(end, start + MAX_TABLE_CHARS)
     for m in _START.finditer(text, start, end):
         if _HEADER_NEAR.search(text, m.end(), min(end, m.end() + 200)):
             head = m
             break
     if head is None:
         return None
-    tokens = first_cluster(text, tokenize(text, head.end(), end))
+    tokens = first_cluster(text, tokenize(text, head.end(), min(end, head.end() + ROW_WINDOW)))
     if not tokens:
         return None
     seg = (tokens[0].start, tokens[-1].end)

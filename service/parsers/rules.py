@@ -19,6 +19,7 @@ from service.text.cnnum import NUMBER, parse_number
 _N = rf"(?P<n>{NUMBER})"
 _NOT_APPROX = r"(?!\s*(?:余|多|以上|左右))"
 _CLAUSE = r"[^。；;，,\n]"
+MAX_SECTION_CHARS = 200_000  # narrative beyond this in one section is not a report's prose
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def _r(key: str, pattern: str, sections: tuple[str, ...], zero: bool = False) ->
 RULES: tuple[Rule, ...] = (
     _r(
         "proactive.items_total",
-        rf"(?:共|累计)?\s*(?<![应需])主动公开{_CLAUSE}{{0,40}}?信息\s*{_N}\s*条{_NOT_APPROX}",
+        rf"(?<![应需])主动公开{_CLAUSE}{{0,40}}?信息\s*{_N}\s*条{_NOT_APPROX}",
         ("overview", "proactive"),
     ),
     _r("proactive.items_total", rf"共\s*(?:公布|公开)\s*政府信息\s*{_N}\s*条{_NOT_APPROX}", ("overview", "proactive")),
@@ -48,30 +49,30 @@ RULES: tuple[Rule, ...] = (
     ),
     _r(
         "requests.new.total",
-        r"(?:未|没有)\s*(?:收到|受理)\s*(?:任何)?\s*(?:政府信息公开申请|依申请公开)",
+        r"(?:未|没有)\s*(?:收到|受理)\s*(?:任何\s*)?(?:政府信息公开申请|依申请公开)",
         ("requests", "overview"),
         zero=True,
     ),
     _r(
         "review.reconsideration.total",
-        rf"行政复议(?:案件|申请)?\s*(?:共)?\s*{_N}\s*(?:件|起|宗){_NOT_APPROX}",
+        rf"行政复议(?:案件|申请)?\s*(?:共\s*)?{_N}\s*(?:件|起|宗){_NOT_APPROX}",
         ("review", "overview"),
     ),
     _r(
         "review.litigation.total",
-        rf"行政诉讼(?:案件)?\s*(?:共)?\s*{_N}\s*(?:件|起|宗){_NOT_APPROX}",
+        rf"行政诉讼(?:案件)?\s*(?:共\s*)?{_N}\s*(?:件|起|宗){_NOT_APPROX}",
         ("review", "overview"),
     ),
     _r(
         "review.reconsideration.total",
-        r"(?:无|未发生|没有|未收到)\s*(?:因?政府信息公开(?:申请)?(?:引起|引发)?的?)?\s*(?:提起)?\s*行政复议",
+        r"(?:无|未发生|没有|未收到)\s*(?:因?政府信息公开(?:申请)?(?:引起|引发)?的?\s*)?(?:提起\s*)?行政复议",
         ("review",),
         zero=True,
     ),
     _r(
         "review.litigation.total",
-        r"(?:无|未发生|没有|未收到)\s*(?:因?政府信息公开(?:申请)?(?:引起|引发)?的?)?\s*(?:提起)?\s*"
-        r"(?:行政复议\s*(?:和|及|、|或)\s*)?(?:提起)?\s*行政诉讼",
+        r"(?:无|未发生|没有|未收到)\s*(?:因?政府信息公开(?:申请)?(?:引起|引发)?的?\s*)?(?:提起\s*)?"
+        r"(?:行政复议\s*(?:和|及|、|或)\s*)?(?:提起\s*)?行政诉讼",
         ("review",),
         zero=True,
     ),
@@ -88,7 +89,9 @@ class RuleHit:
     num_end: int | None
 
 
-def apply_rules(text: str, sections: dict[str, tuple[int, int]], skip: Iterable[str] = ()) -> tuple[list[RuleHit], list[Finding]]:
+def apply_rules(
+    text: str, sections: dict[str, tuple[int, int]], skip: Iterable[str] = ()
+) -> tuple[list[RuleHit], list[Finding]]:
     """Rule hits for keys not in `skip`: one per key, only where every stating sentence agrees."""
     skipped = set(skip)
     hits: dict[str, list[RuleHit]] = {}
@@ -99,6 +102,7 @@ def apply_rules(text: str, sections: dict[str, tuple[int, int]], skip: Iterable[
             if name not in sections:
                 continue
             start, end = sections[name]
+            end = min(end, start + MAX_SECTION_CHARS)
             found = list(_hits(rule, text, start, end))
             if found:
                 hits.setdefault(rule.key, []).extend(found)

@@ -15,6 +15,7 @@ A row that neither reading settles keeps null cells and gets a finding.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -70,17 +71,26 @@ class TableRead:
     findings: list[Finding] = field(default_factory=list)
 
 
+# Bounds that keep a table read linear on any input: a printed table never spans
+# more than this many characters, nor a row (label and cells) more than ROW_WINDOW.
+MAX_TABLE_CHARS = 40_000
+ROW_WINDOW = 4_000
+
+
 def find_anchors(text: str, start: int, end: int, specs: Sequence[RowSpec]) -> list[tuple[int, int] | None]:
     """Label spans in printed order; a label found only after the next row's label counts as missing."""
     out: list[tuple[int, int] | None] = []
     pos = start
+    end = min(end, start + MAX_TABLE_CHARS)
     for i, spec in enumerate(specs):
-        m = spec.label.pattern.search(text, pos, end)
+        # the first label may be anywhere in the table's region; each next one follows within a row's reach
+        limit = end if all(a is None for a in out) else min(end, pos + ROW_WINDOW)
+        m = spec.label.pattern.search(text, pos, limit)
         if m is None:
             out.append(None)
             continue
         if i + 1 < len(specs):
-            nxt = specs[i + 1].label.pattern.search(text, pos, end)
+            nxt = specs[i + 1].label.pattern.search(text, pos, limit)
             if nxt is not None and nxt.start() < m.start():
                 out.append(None)
                 continue
@@ -112,18 +122,28 @@ def read_table(
         return None
     rows: dict[str, RowResult] = {}
     table_end = start
+    first_label = anchors[found[0]]
+    last_label = anchors[found[-1]]
+    assert first_label is not None and last_label is not None
+    # one tokenisation for the whole table; rows take their slices
+    all_tokens = tokenize(text, first_label[1], min(end, last_label[1] + ROW_WINDOW))
+    starts = [t.start for t in all_tokens]
     for n, i in enumerate(found):
         spec, anchor = specs[i], anchors[i]
         assert anchor is not None
         last = n + 1 == len(found)
         seg_end = end if last else anchors[found[n + 1]][0]  # type: ignore[index]
-        tokens = tokenize(text, anchor[1], seg_end)
+        seg_end = min(seg_end, anchor[1] + ROW_WINDOW)
+        tokens = all_tokens[bisect_left(starts, anchor[1]) : bisect_left(starts, seg_end)]
+        tokens = [t for t in tokens if t.end <= seg_end]
         if last:
             tokens = first_cluster(text, tokens)
         seg = (anchor[1], tokens[-1].end if tokens else anchor[1])
         table_end = max(table_end, seg[1])
-        rows[spec.key] = RowResult(spec, anchor, seg, tokens, row_readings(tokens, spec.k, spec.check, seg, spec.repeats))
-    for i, spec in enumerate(specs):
+        rows[spec.key] = RowResult(
+            spec, anchor, seg, tokens, row_readings(tokens, spec.k, spec.check, seg, spec.repeats)
+        )
+    for spec in specs:
         if spec.key not in rows:
             rows[spec.key] = RowResult(spec, None, (start, start), [], RowReadings([], "missing"))
     _repair_displaced([rows[specs[i].key] for i in found])
@@ -236,7 +256,7 @@ def _fits(key: str, cand: Reading, rows: dict[str, RowResult], rules: Sequence[C
 
 def _sequential(text: str, table: TableRead, specs: Sequence[RowSpec]) -> TableRead | None:
     """Deal the table's numbers to the rows in order, when their count is exactly the cell count."""
-    tokens = tokenize(text, table.region_start, table.end)
+    tokens = tokenize(text, max(table.region_start, table.start - ROW_WINDOW), table.end)
     need = sum(s.k for s in specs)
     if len(tokens) != need:
         return None

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 import cn2an
 
 CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
-NUMBER = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?\s*万?|[{CN_DIGITS}]+"
+NUMBER = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?:\s*万)?|[{CN_DIGITS}]+"
 _ARABIC = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
 
@@ -18,10 +18,7 @@ def parse_number(text: str) -> int | float | None:
     if not s:
         return None
     try:
-        if _ARABIC.fullmatch(s):
-            d = Decimal(s)
-        else:
-            d = Decimal(str(cn2an.cn2an(s, "smart")))
+        d = Decimal(s) if _ARABIC.fullmatch(s) else Decimal(str(cn2an.cn2an(s, "smart")))
     except (ValueError, InvalidOperation, KeyError, IndexError, TypeError):
         return None
     return int(d) if d == d.to_integral_value() else float(d)

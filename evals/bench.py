@@ -1,0 +1,76 @@
+"""Benchmark: milliseconds to extract one report, per format, on one core.
+
+    python -m evals.bench [--corpus evals/corpus] [--repeat 50]
+
+Each report is extracted once to warm up, then `--repeat` times; the median
+and p95 are over all timed runs of all reports of a format. Not a test: the
+numbers depend on the machine, so they are printed, not asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+
+from service.pipeline import SUPPORTED_SUFFIXES, extract_bytes
+
+
+def _pin_one_core() -> None:
+    if hasattr(os, "sched_setaffinity"):
+        with contextlib.suppress(OSError):
+            os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    idx = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[idx]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=Path("evals/corpus"))
+    parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    _pin_one_core()
+    by_format: dict[str, list[float]] = {}
+    per_report: dict[str, float] = {}
+    for path in sorted(args.corpus.iterdir()):
+        if path.suffix.lower() not in SUPPORTED_SUFFIXES or path.name.endswith(".gold.json"):
+            continue
+        data = path.read_bytes()
+        extract_bytes(data, name=path.name)
+        times = []
+        for _ in range(args.repeat):
+            t0 = time.perf_counter()
+            extract_bytes(data, name=path.name)
+            times.append((time.perf_counter() - t0) * 1000)
+        by_format.setdefault(path.suffix.lower().lstrip("."), []).extend(times)
+        per_report[path.name] = statistics.median(times)
+    summary = {
+        fmt: {
+            "reports": sum(1 for n in per_report if n.lower().endswith("." + fmt)),
+            "median_ms": round(statistics.median(t), 3),
+            "p95_ms": round(percentile(t, 0.95), 3),
+        }
+        for fmt, t in sorted(by_format.items())
+    }
+    if args.json:
+        print(json.dumps({"formats": summary, "per_report_median_ms": per_report}, indent=2, ensure_ascii=False))
+        return
+    for name, ms in per_report.items():
+        print(f"{name:50s} {ms:8.3f} ms (median)")
+    for fmt, s in summary.items():
+        print(
+            f"{fmt}: {s['reports']} reports, median {s['median_ms']:.3f} ms, p95 {s['p95_ms']:.3f} ms per report (one core)"
+        )
+
+
+if __name__ == "__main__":
+    main()
