@@ -101,6 +101,11 @@ class ReportExtraction(BaseModel):
     sections: list[SectionText] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
     methods: list[Method] = Field(default_factory=list, description="methods that produced at least one value")
+    text: str | None = Field(
+        default=None,
+        description="the text that spans index, where the service derived it from a document (HTML, DOCX, PDF); "
+        "for plain text input, spans index the text as sent",
+    )
     llm_used: bool = False
     timings_ms: dict[str, float] = Field(default_factory=dict)
 

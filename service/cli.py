@@ -135,6 +135,36 @@ def eval_cmd(corpus: Path, as_json: bool, compare: Path | None, save: Path | Non
     sys.exit(EXIT_FAILED if report["documents_failed"] else EXIT_OK)
 
 
+@main.command()
+@click.option("--host", default=None, help="Address to bind (default NIANBAO_HOST, 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default NIANBAO_PORT, 8000).")
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default NIANBAO_WORKERS, 1)."
+)
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
+    """Run the HTTP service (uvicorn), on the embedded defaults unless told otherwise."""
+    import os
+    import tempfile
+
+    import uvicorn
+
+    settings = get_settings()
+    workers = workers or settings.workers
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # every worker writes its metrics here, so /metrics answers for all of them
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="nianbao-metrics-")
+    uvicorn.run(
+        "service.api.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=int(settings.graceful_shutdown_s),
+    )
+
+
 def _print_eval(report: dict[str, Any], diff: dict[str, Any] | None) -> None:
     console = Console(width=max(Console().width, 140))
     table = Table(title="nianbao eval", show_lines=False)

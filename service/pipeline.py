@@ -20,7 +20,9 @@ from schemas.extraction import (
     SourceInfo,
 )
 from schemas.fields import SECTION_NAMES, Template
-from service import checks
+from service import checks, errors
+from service.formats.detect import detect
+from service.formats.html import html_to_text
 from service.parsers.cells import Cell
 from service.parsers.meta import read_meta
 from service.parsers.proactive import read_proactive
@@ -29,26 +31,45 @@ from service.parsers.result import TableValues
 from service.parsers.review import read_review
 from service.parsers.rules import apply_rules
 from service.parsers.sections import Section, segment
-from service.text.decode import decode
+from service.text.decode import decode, sniff_binary
 from service.text.normalize import NormText, normalize
 from service.text.numbers import number, to_wan
 
-SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt",)
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".html", ".htm")
 
 
-def extract_bytes(data: bytes, name: str | None = None) -> ReportExtraction:
-    """Decode a report as a scraper saved it, then extract."""
+def extract_bytes(data: bytes, name: str | None = None, media_type: str | None = None) -> ReportExtraction:
+    """A report as a scraper saved it (text or HTML, detected by content), extracted."""
+    fmt = detect(data, name, media_type)
+    if fmt is None:
+        raise errors.binary_input(name, sniff_binary(data))
+    if fmt in ("docx", "pdf"):
+        raise errors.unsupported_format(name, fmt)
     text, encoding = decode(data, name)
+    if fmt == "html":
+        return extract_html(text, name=name, encoding=encoding)
     return extract_text(text, name=name, encoding=encoding)
 
 
-def extract_text(original: str, name: str | None = None, encoding: str | None = None) -> ReportExtraction:
+def extract_html(markup: str, name: str | None = None, encoding: str | None = None) -> ReportExtraction:
+    """An HTML page: its text (cells one per line) is extracted; spans index that text, which is returned."""
+    text = html_to_text(markup)
+    if not text.strip():
+        raise errors.empty_input(name)
+    result = extract_text(text, name=name, encoding=encoding, fmt="html")
+    result.text = text
+    return result
+
+
+def extract_text(
+    original: str, name: str | None = None, encoding: str | None = None, fmt: str = "text"
+) -> ReportExtraction:
     t0 = time.perf_counter()
     nt = normalize(original)
     text = nt.text
     sections = segment(text)
     t1 = time.perf_counter()
-    result = ReportExtraction(source=SourceInfo(name=name, format="text", encoding=encoding, chars=len(original)))
+    result = ReportExtraction(source=SourceInfo(name=name, format=fmt, encoding=encoding, chars=len(original)))
     result.sections = [_section_text(nt, s) for s in (sections[n] for n in SECTION_NAMES if n in sections)]
 
     meta = read_meta(text)

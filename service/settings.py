@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service.errors import ConfigError
@@ -17,7 +17,18 @@ from service.errors import ConfigError
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NIANBAO_", extra="ignore")
 
-    max_input_bytes: int = Field(default=50 * 1024 * 1024, gt=0, description="largest report accepted")
+    max_input_bytes: int = Field(
+        default=20 * 1024 * 1024, gt=0, description="largest report (or request body) accepted"
+    )
+    host: str = Field(default="127.0.0.1", description="address `nianbao serve` binds")
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    api_key: SecretStr | None = Field(default=None, description="when set, /v1 routes require it (Bearer or X-API-Key)")
+    request_timeout_s: float = Field(default=30.0, gt=0, description="longest one extraction may take")
+    batch_max_items: int = Field(default=1000, gt=0)
+    cpu_concurrency: int = Field(default=2, ge=1, le=64, description="extractions running at once per worker")
+    log_level: str = Field(default="info", pattern="^(debug|info|warning|error)$")
+    graceful_shutdown_s: float = Field(default=30.0, ge=0)
 
 
 @lru_cache(maxsize=1)

@@ -48,11 +48,19 @@ def decode(data: bytes, name: str | None = None) -> tuple[str, str]:
     raise errors.undecodable(name, tried)
 
 
+# What report text is made of: ASCII, CJK ideographs and punctuation, full-width forms.
+_PLAUSIBLE = re.compile(
+    r"[\t\n\r\x20-\x7e\u00a0-\u00ff\u2000-\u206f\u2e80-\u2fdf\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
+)
+
+
 def _checked(text: str, encoding: str, name: str | None) -> str:
-    """Reject text that decoded but is control characters (binary garbage that GB18030 happens to accept)."""
+    """Reject text that decoded but is not text (binary garbage that GB18030 or UTF-16 happens to accept)."""
     sample = text[:65536]
     bad = len(_CONTROL.findall(sample))
     if "\x00" in sample or bad > max(8, len(sample) // 100):
+        raise errors.binary_input(name)
+    if len(_PLAUSIBLE.findall(sample)) < 0.6 * len(sample):
         raise errors.binary_input(name)
     if not text.strip():
         raise errors.empty_input(name)

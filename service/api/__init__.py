@@ -1,0 +1,1 @@
+"""The HTTP service: thin routers over the pipeline."""

@@ -1,0 +1,57 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from schemas.api import Ready
+from service.api import errors as api_errors
+from service.api.logs import log, setup_logging
+from service.api.middleware import BodyLimit, RequestContext
+from service.api.routes import extract, health
+from service.pipeline import extract_text
+from service.settings import Settings, get_settings
+
+_SELF_TEST = (
+    "某局2024年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n申请人情况\n"
+    "一、本年新收政府信息公开申请数量 1 0 0 0 0 0 1\n"
+)
+
+
+def _self_test() -> str:
+    """Parsers are loaded and read a tiny table correctly."""
+    flat = extract_text(_SELF_TEST).flat()
+    return "ok" if flat.get("requests.new.total") == 1 else "self-test failed"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    setup_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        parsers = _self_test()
+        app.state.ready = Ready(
+            status="ready" if parsers == "ok" else "not ready", parsers=parsers, llm="not configured"
+        )
+        log.info("started", extra={"fields": {"ready": app.state.ready.model_dump()}})
+        yield
+        log.info("stopped")
+
+    app = FastAPI(
+        title="nianbao",
+        version="0.1.0",
+        summary="政府信息公开工作年度报告 -> structured data, with provenance and the template's arithmetic checks",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.ready = Ready(status="starting", parsers="not loaded", llm="not configured")
+    api_errors.install(app)
+    app.include_router(health.router)
+    app.include_router(extract.router)
+    app.add_middleware(BodyLimit, limit=settings.max_input_bytes)
+    app.add_middleware(RequestContext)
+    return app

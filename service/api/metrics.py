@@ -1,0 +1,38 @@
+"""Prometheus metrics (prometheus_client); multi-process aware when workers share a directory."""
+
+from __future__ import annotations
+
+import os
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+REQUESTS = Counter("nianbao_http_requests_total", "HTTP requests", ["route", "method", "status"])
+LATENCY = Histogram(
+    "nianbao_http_request_duration_seconds",
+    "HTTP request latency",
+    ["route"],
+    buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30),
+)
+EXTRACTIONS = Counter("nianbao_extractions_total", "Reports extracted", ["format", "outcome"])
+FINDINGS = Counter("nianbao_findings_total", "Findings reported", ["rule"])
+LLM_CALLS = Counter("nianbao_llm_calls_total", "LLM calls", ["outcome"])
+LLM_TOKENS = Counter("nianbao_llm_tokens_total", "LLM tokens", ["kind"])
+LLM_CACHE_HITS = Counter("nianbao_llm_cache_hits_total", "LLM responses served from the cache")
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
+def render() -> bytes:
+    """The exposition text; across all workers when PROMETHEUS_MULTIPROC_DIR is set."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry)
+    return generate_latest()
