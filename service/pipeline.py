@@ -8,22 +8,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from typing import Any
 
-from schemas.extraction import (
-    FieldValue,
-    Finding,
-    Meta,
-    Method,
-    Provenance,
-    ReportExtraction,
-    SectionText,
-    SourceInfo,
-)
+from schemas.extraction import Finding, Method, ReportExtraction
 from schemas.fields import SECTION_NAMES, Template
 from service import checks, errors
 from service.formats.detect import detect
 from service.formats.html import html_to_text
-from service.parsers.cells import Cell
 from service.parsers.meta import read_meta
 from service.parsers.proactive import read_proactive
 from service.parsers.requests import read_requests
@@ -69,32 +60,50 @@ def extract_text(
     text = nt.text
     sections = segment(text)
     t1 = time.perf_counter()
-    result = ReportExtraction(source=SourceInfo(name=name, format=fmt, encoding=encoding, chars=len(original)))
-    result.sections = [_section_text(nt, s) for s in (sections[n] for n in SECTION_NAMES if n in sections)]
-
+    # values are collected as plain dicts under their flat keys and validated once at the end:
+    # one pydantic-core call for the whole report instead of one per cell
+    values: dict[str, dict[str, Any]] = {}
+    findings: list[Finding] = []
     meta = read_meta(text)
-    result.meta = Meta()
     if meta.organ is not None:
-        result.meta.organ = _field(nt, meta.organ.value, meta.organ.start, meta.organ.end, Method.RULE, "title")
+        values["meta.organ"] = _value(nt, meta.organ.value, meta.organ.start, meta.organ.end, Method.RULE, "title")
     if meta.year is not None:
-        result.meta.year = _field(nt, meta.year.value, meta.year.start, meta.year.end, Method.RULE, "title")
+        values["meta.year"] = _value(nt, meta.year.value, meta.year.start, meta.year.end, Method.RULE, "title")
 
     tables = _read_tables(text, sections)
     for tv in tables.values():
         for key, cell in tv.cells.items():
-            _put(result, key, _cell_field(nt, key, cell))
-        result.findings.extend(_mapped(nt, tv.findings))
-    _derive_litigation_total(result, nt, tables.get("review"))
-    _apply_rules(result, nt, sections)
+            value = to_wan(cell.value, None) if key.endswith("_wan") else number(cell.value)
+            values[key] = _value(nt, value, cell.start, cell.end, Method.TABLE, cell.note)
+        findings.extend(_mapped(nt, tv.findings))
+    _derive_litigation_total(values, nt, tables.get("review"))
+    findings.extend(_apply_rules(values, nt, sections))
     template, evidence = _template(tables)
-    result.meta.template = template
-    if evidence is not None:
-        s, e = nt.span(*evidence)
-        result.meta.template_evidence = Provenance(raw=original[s:e], start=s, end=e, method=Method.TABLE)
     t2 = time.perf_counter()
 
-    result.findings.extend(checks.check(result.flat()))
-    result.methods = sorted({fv.provenance.method for fv in result.fields().values()}, key=lambda m: m.value)
+    flat: dict[str, Any] = {k: v["value"] for k, v in values.items()}
+    findings.extend(checks.check(flat))
+    payload: dict[str, Any] = {
+        "source": {"name": name, "format": fmt, "encoding": encoding, "chars": len(original)},
+        "meta": {"template": template, "organ": values.get("meta.organ"), "year": values.get("meta.year")},
+        "proactive": {},
+        "requests": {},
+        "review": {},
+        "sections": [_section_text(nt, sections[n]) for n in SECTION_NAMES if n in sections],
+        "methods": sorted({v["provenance"]["method"] for v in values.values()}, key=lambda m: m.value),
+    }
+    if evidence is not None:
+        s, e = nt.span(*evidence)
+        payload["meta"]["template_evidence"] = {"raw": original[s:e], "start": s, "end": e, "method": Method.TABLE}
+    for key, v in values.items():
+        section, rest = key.split(".", 1)
+        if section == "proactive":
+            payload["proactive"][rest] = v
+        elif section in ("requests", "review"):
+            row, col = rest.split(".", 1)
+            payload[section].setdefault(row, {})[col] = v
+    result = ReportExtraction.model_validate(payload)
+    result.findings = findings
     result.timings_ms = {
         "normalise_ms": round((t1 - t0) * 1000, 3),
         "tables_ms": round((t2 - t1) * 1000, 3),
@@ -146,37 +155,23 @@ def _template(tables: dict[str, TableValues]) -> tuple[Template, tuple[int, int]
     return "narrative", None
 
 
-def _section_text(nt: NormText, s: Section) -> SectionText:
+def _section_text(nt: NormText, s: Section) -> dict[str, Any]:
     start, end = nt.span(s.start, s.end)
-    return SectionText(name=s.name, heading=s.heading, start=start, end=end, text=nt.text[s.start : s.end].strip())
+    return {"name": s.name, "heading": s.heading, "start": start, "end": end, "text": nt.text[s.start : s.end].strip()}
 
 
-def _field(
+def _value(
     nt: NormText, value: int | float | str, start: int, end: int, method: Method, note: str | None
-) -> FieldValue:
+) -> dict[str, Any]:
+    """A FieldValue as a plain dict, its span mapped to the received text."""
     s, e = nt.span(start, end)
-    # one validation call per cell (pydantic-core), the cheapest way to build the nested model
-    return FieldValue.model_validate(
-        {"value": value, "provenance": {"raw": nt.original[s:e], "start": s, "end": e, "method": method, "note": note}}
-    )
+    return {
+        "value": value,
+        "provenance": {"raw": nt.original[s:e], "start": s, "end": e, "method": method, "note": note},
+    }
 
 
-def _cell_field(nt: NormText, key: str, cell: Cell) -> FieldValue:
-    value = to_wan(cell.value, None) if key.endswith("_wan") else number(cell.value)
-    return _field(nt, value, cell.start, cell.end, Method.TABLE, cell.note)
-
-
-def _put(result: ReportExtraction, key: str, fv: FieldValue) -> None:
-    section, rest = key.split(".", 1)
-    if section == "proactive":
-        result.proactive[rest] = fv
-    else:
-        row, col = rest.split(".", 1)
-        table = result.requests if section == "requests" else result.review
-        table.setdefault(row, {})[col] = fv
-
-
-def _derive_litigation_total(result: ReportExtraction, nt: NormText, review: TableValues | None) -> None:
+def _derive_litigation_total(values: dict[str, dict[str, Any]], nt: NormText, review: TableValues | None) -> None:
     """review.litigation.total is the sum of the two printed litigation totals (FIELDS.md)."""
     if review is None:
         return
@@ -184,34 +179,23 @@ def _derive_litigation_total(result: ReportExtraction, nt: NormText, review: Tab
     after = review.cells.get("review.litigation_after_reconsideration.total")
     if direct is None or after is None:
         return
-    total = number(direct.value + after.value)
-    s, e = nt.span(min(direct.start, after.start), max(direct.end, after.end))
-    result.review.setdefault("litigation", {})["total"] = FieldValue(
-        value=total,
-        provenance=Provenance(
-            raw=nt.original[s:e],
-            start=s,
-            end=e,
-            method=Method.DERIVED,
-            note=f"未经复议直接起诉 总计 {direct.value} + 复议后起诉 总计 {after.value}",
-        ),
-    )
+    note = f"未经复议直接起诉 总计 {direct.value} + 复议后起诉 总计 {after.value}"
+    start, end = min(direct.start, after.start), max(direct.end, after.end)
+    values["review.litigation.total"] = _value(nt, number(direct.value + after.value), start, end, Method.DERIVED, note)
 
 
-def _apply_rules(result: ReportExtraction, nt: NormText, sections: dict[str, Section]) -> None:
+def _apply_rules(values: dict[str, dict[str, Any]], nt: NormText, sections: dict[str, Section]) -> list[Finding]:
     """Narrative phrase rules fill only what the tables left empty."""
     spans = {name: (s.start, s.end) for name, s in sections.items()}
     if not spans:
         spans = {"overview": (0, len(nt.text))}
-    hits, findings = apply_rules(nt.text, spans, skip=result.fields().keys())
+    hits, findings = apply_rules(nt.text, spans, skip=values.keys())
     for hit in hits:
-        note = (
-            "phrase rule"
-            if hit.num_start is None
-            else f"phrase rule; the number is {nt.text[hit.num_start : hit.num_end]!r}"
-        )
-        _put(result, hit.key, _field(nt, hit.value, hit.start, hit.end, Method.RULE, note))
-    result.findings.extend(_mapped(nt, findings))
+        note = "phrase rule"
+        if hit.num_start is not None:
+            note += f"; the number is {nt.text[hit.num_start : hit.num_end]!r}"
+        values[hit.key] = _value(nt, hit.value, hit.start, hit.end, Method.RULE, note)
+    return _mapped(nt, findings)
 
 
 def _mapped(nt: NormText, findings: Iterable[Finding]) -> list[Finding]:

@@ -44,3 +44,12 @@ def test_chinese_numerals_in_prose() -> None:
     assert parse_number("1.2万") == 12000
     assert parse_number("1,136") == 1136
     assert parse_number("不是数") is None
+
+
+def test_page_footer_dashes_are_not_blank_cells() -> None:
+    assert toks("行政许可 550\n第二十条第(六)项\n- 2 -\n行政处罚 4119") == [("550", 550, None), ("4119", 4119, None)]
+
+
+def test_a_sign_word_must_touch_its_number() -> None:
+    assert [v for _, v, _ in toks("本年增/减\n0 3")] == [0, 3]
+    assert [v for _, v, _ in toks("减少4")] == [-4]

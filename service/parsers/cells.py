@@ -22,7 +22,7 @@ RowCheck = Callable[[Sequence[Num]], bool]
 MAX_READINGS = 20000  # enumeration budget per row; beyond it the row is ambiguous
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Cell:
     value: Num
     start: int

@@ -146,7 +146,7 @@ def read_table(
     for spec in specs:
         if spec.key not in rows:
             rows[spec.key] = RowResult(spec, None, (start, start), [], RowReadings([], "missing"))
-    _repair_displaced([rows[specs[i].key] for i in found])
+    _repair_displaced(text, [rows[specs[i].key] for i in found])
     first = anchors[found[0]]
     assert first is not None
     table = TableRead(rows, "anchored", first[0], table_end, start)
@@ -163,7 +163,7 @@ def read_table(
 MAX_DISPLACED_WINDOW = 6
 
 
-def _repair_displaced(rows: list[RowResult]) -> None:
+def _repair_displaced(text: str, rows: list[RowResult]) -> None:
     """Where a value line stands above its label, deal the numbers of a short run of rows in order.
 
     A row with more numbers than cells next to rows with fewer is the mark of
@@ -181,7 +181,7 @@ def _repair_displaced(rows: list[RowResult]) -> None:
             have += len(rows[j].tokens)
             need += rows[j].spec.k
             if have == need and j > i:
-                if _deal(rows[i : j + 1]):
+                if _deal(text, rows[i : j + 1]):
                     i = j
                 break
             if have < need - rows[i].spec.k or have > need + rows[i].spec.k:
@@ -189,14 +189,30 @@ def _repair_displaced(rows: list[RowResult]) -> None:
         i += 1
 
 
-def _deal(window: list[RowResult]) -> bool:
-    """Deal the window's numbers to its rows in order; keep it only if every row's own arithmetic holds."""
+def _whole_lines(text: str, chunks: Sequence[Sequence[Token]]) -> bool:
+    """Each chunk is one printed line of its own: displacement moves whole value lines, never single cells."""
+    prev_end = -1
+    for chunk in chunks:
+        if "\n" in text[chunk[0].start : chunk[-1].end]:
+            return False
+        if prev_end >= 0 and "\n" not in text[prev_end : chunk[0].start]:
+            return False
+        prev_end = chunk[-1].end
+    return True
+
+
+def _deal(text: str, window: list[RowResult]) -> bool:
+    """Deal the window's numbers to its rows in order, as whole lines; keep it only if every row's arithmetic holds."""
     tokens = [t for r in window for t in r.tokens]
-    dealt = []
+    chunks = []
     pos = 0
     for r in window:
-        chunk = tokens[pos : pos + r.spec.k]
+        chunks.append(tokens[pos : pos + r.spec.k])
         pos += r.spec.k
+    if not _whole_lines(text, chunks):
+        return False
+    dealt = []
+    for r, chunk in zip(window, chunks, strict=True):
         seg = (chunk[0].start, chunk[-1].end)
         options = row_readings(chunk, r.spec.k, r.spec.check, seg)
         reading = options.readings[0]
@@ -259,6 +275,9 @@ def _sequential(text: str, table: TableRead, specs: Sequence[RowSpec]) -> TableR
     tokens = tokenize(text, max(table.region_start, table.start - ROW_WINDOW), table.end)
     need = sum(s.k for s in specs)
     if len(tokens) != need:
+        return None
+    bounds = [sum(s.k for s in specs[:i]) for i in range(len(specs) + 1)]
+    if not _whole_lines(text, [tokens[bounds[i] : bounds[i + 1]] for i in range(len(specs))]):
         return None
     rows: dict[str, RowResult] = {}
     pos = 0

@@ -11,30 +11,39 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-# A cell value: optional sign word, digits with optional thousands separators
-# and decimals, optional money unit. Negative forms seen: "-1", "减4", "减少4".
-_TOKEN = re.compile(
-    r"(?P<sign>[-+](?=\d)|减少?|增加?)?"
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?P<unit>\s*万元|\s*元)?"
-)
-# A cell that is printed as a dash or slash is a blank cell (counts as 0).
-_BLANK = re.compile(r"(?<![^\s|])(?:[-/]|无)(?![^\s|])")
-# Digits that are not cell values: page footers, 第二十条第(五)项, (单位:万元), list numbers.
-_NOT_VALUES = re.compile(
-    r"(?m)^[ \t]*-[ \t]*\d+[ \t]*-[ \t]*$"  # - 3 -
-    r"|第\s*\d+\s*页(?:\s*[,/]?\s*共\s*\d+\s*页)?"  # 第3页 共5页
-    r"|第\s*二十\s*条\s*第?\s*\(\s*[\d一二三四五六七八九十]+\s*\)\s*项"
-    r"|\(\s*\d{1,2}\s*\)"  # (1) numbering
-    r"|\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?"  # dates
-)
+# Digit runs are found by a regex with a plain character-class start (fast to
+# scan past CJK labels); what surrounds each run then decides what it is:
+# a sign word before it ("-1", "减4", "减少4"), a money unit after it, a list
+# number in front of a label ("…0000002.没有"), or no value at all (dates,
+# (1) numbering, 第3页, page footers "- 3 -"). A blank-cell mark ("-", "/",
+# "无" standing alone) is a cell that counts as 0.
+_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+_BLANK = re.compile(r"(?<![^\s|])[-/无](?![^\s|])")
+_UNIT_AFTER = re.compile(r"\s*(万元|元)")
+_FOOTER = re.compile(r"^[ \t]*-[ \t]*\d+[ \t]*-[ \t]*$", re.M)  # a page footer line: - 3 -
 # A list number in front of a label: the "2" of "…0000002.没有现成信息…".
 _NUMBERING_AFTER = re.compile(r"\s*[.、]\s*[\u3400-\u9fff]")
 
 
-@dataclass(frozen=True)
+def _next_char(text: str, pos: int) -> str:
+    """The first non-blank character at or after pos (within a short reach)."""
+    return text[pos : pos + 4].lstrip(" \t\u3000")[:1]
+
+
+def _not_a_value(text: str, s: int, e: int) -> bool:
+    """Dates, (1) numbering and 第3页/共5页 carry digits that are no cell's value (checked by characters: hot path)."""
+    after = _next_char(text, e)
+    if after in ("年", "月", "日") and "." not in text[s:e]:
+        return True
+    before = text[s - 1 : s] if s else ""
+    if e - s <= 2 and after == ")" and (before == "(" or text[max(0, s - 3) : s].rstrip(" \t").endswith("(")):
+        return True
+    return before in ("第", "共") and after == "页"
+
+
+@dataclass(slots=True)
 class Token:
-    """A number as printed: `text` is the digits (no sign, no separators)."""
+    """A number as printed: `digits` without sign or separators."""
 
     start: int
     end: int
@@ -52,53 +61,60 @@ class Token:
         return -v if self.negative else v
 
 
-def _masked(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in _NOT_VALUES.finditer(text, start, end)]
-
-
 def tokenize(text: str, start: int, end: int) -> list[Token]:
     """Numeric tokens in text[start:end], in order, without list numbers, dates and footers."""
-    masks = _masked(text, start, end)
     out: list[Token] = []
-    mi = 0
+    footers = [m.span() for m in _FOOTER.finditer(text, start, end)]
 
-    def masked(pos: int) -> bool:
-        nonlocal mi
-        while mi < len(masks) and masks[mi][1] <= pos:
-            mi += 1
-        return mi < len(masks) and masks[mi][0] <= pos < masks[mi][1]
+    def in_footer(pos: int) -> bool:
+        return any(a <= pos < b for a, b in footers)
 
-    events: list[tuple[int, re.Match[str], bool]] = [(m.start(), m, False) for m in _TOKEN.finditer(text, start, end)]
-    events += [(m.start(), m, True) for m in _BLANK.finditer(text, start, end)]
-    events.sort(key=lambda e: e[0])
-    for _, m, is_blank in events:
-        if masked(m.start()):
+    blanks = [m.start() for m in _BLANK.finditer(text, start, end) if not (footers and in_footer(m.start()))]
+    bi = 0
+    for m in _DIGITS.finditer(text, start, end):
+        nstart, nend = m.span()
+        if footers and in_footer(nstart):
             continue
-        if is_blank:
-            out.append(Token(m.start(), m.end(), "0", blank=True))
+        while bi < len(blanks) and blanks[bi] < nstart:
+            out.append(Token(blanks[bi], blanks[bi] + 1, "0", blank=True))
+            bi += 1
+        if _not_a_value(text, nstart, nend):
             continue
-        num = m.group("num")
-        nstart, nend = m.span("num")
+        num = m.group()
         # peel a list number off the end: "…0000002.没有" -> "000000" + "2."
-        if "." not in num and "," not in num and _NUMBERING_AFTER.match(text, nend):
+        if (
+            "." not in num
+            and "," not in num
+            and text[nend : nend + 1] in (".", "、", " ", "\n", "\t")
+            and _NUMBERING_AFTER.match(text, nend)
+        ):
             num = num[:-1]
             nend -= 1
             if not num:
                 continue
-        sign = m.group("sign") or ""
-        unit = (m.group("unit") or "").strip() or None
-        tok_start = m.start() if sign else nstart
-        tok_end = m.end() if unit and nend == m.end("num") else nend
+        sign_start = nstart
+        before = text[nstart - 1 : nstart] if nstart > start else ""
+        if before in ("-", "+", "减", "增"):
+            sign_start = nstart - 1
+        elif before in ("少", "加") and text[nstart - 2 : nstart] in ("减少", "增加") and nstart - 2 >= start:
+            sign_start = nstart - 2
+        unit_end = nend
+        unit = None
+        if nend == m.end() and _next_char(text, nend) in ("万", "元"):
+            u = _UNIT_AFTER.match(text, nend, end)
+            if u is not None:
+                unit_end, unit = u.end(), u.group(1)
         out.append(
             Token(
-                tok_start,
-                tok_end,
-                num.replace(",", ""),
-                num_start=-1 if "," in num else nstart,
-                negative=sign.startswith("-") or sign.startswith("减"),
-                unit=unit,
+                sign_start,
+                unit_end,
+                num.replace(",", "") if "," in num else num,
+                -1 if "," in num else nstart,
+                text[sign_start] in "-减" if sign_start < nstart else False,
+                unit,
             )
         )
+    out.extend(Token(b, b + 1, "0", blank=True) for b in blanks[bi:])
     return out
 
 
