@@ -32,27 +32,49 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[idx]
 
 
+def _synthetic(n: int) -> list[tuple[str, bytes]]:
+    """Generated reports (both templates) as HTML, DOCX and PDF: the corpus has no DOCX or PDF files."""
+    import random
+
+    from evals.synth.docs import to_docx, to_html, to_pdf
+    from evals.synth.text import random_report
+
+    out = []
+    for i in range(n):
+        report = random_report(random.Random(i), "2021" if i % 2 else "2019", big=True)
+        out.append((f"synthetic-{i}.html", to_html(report).encode()))
+        out.append((f"synthetic-{i}.docx", to_docx(report)))
+        out.append((f"synthetic-{i}.pdf", to_pdf(report)))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=Path("evals/corpus"))
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--synthetic", type=int, default=4, help="also time N generated reports per format (html, docx, pdf)"
+    )
     args = parser.parse_args()
     _pin_one_core()
     by_format: dict[str, list[float]] = {}
     per_report: dict[str, float] = {}
-    for path in sorted(args.corpus.iterdir()):
-        if path.suffix.lower() not in SUPPORTED_SUFFIXES or path.name.endswith(".gold.json"):
-            continue
-        data = path.read_bytes()
-        extract_bytes(data, name=path.name)
+    samples = [
+        (path.name, path.read_bytes())
+        for path in sorted(args.corpus.iterdir())
+        if path.suffix.lower() in SUPPORTED_SUFFIXES and not path.name.endswith(".gold.json")
+    ]
+    samples += _synthetic(args.synthetic)
+    for name, data in samples:
+        extract_bytes(data, name=name)
         times = []
         for _ in range(args.repeat):
             t0 = time.perf_counter()
-            extract_bytes(data, name=path.name)
+            extract_bytes(data, name=name)
             times.append((time.perf_counter() - t0) * 1000)
-        by_format.setdefault(path.suffix.lower().lstrip("."), []).extend(times)
-        per_report[path.name] = statistics.median(times)
+        by_format.setdefault(name.rsplit(".", 1)[-1].lower(), []).extend(times)
+        per_report[name] = statistics.median(times)
     summary = {
         fmt: {
             "reports": sum(1 for n in per_report if n.lower().endswith("." + fmt)),

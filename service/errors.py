@@ -79,14 +79,6 @@ def binary_input(name: str | None, detected: str | None = None) -> UnsupportedFo
     )
 
 
-def unsupported_format(name: str | None, fmt: str) -> UnsupportedFormat:
-    return UnsupportedFormat(
-        f"{_who(name)} is a {fmt.upper()} document; this service reads text and HTML reports so far",
-        source=name,
-        detected=fmt,
-    )
-
-
 def too_large(name: str | None, size: int, limit: int) -> InputTooLarge:
     return InputTooLarge(
         f"{_who(name)} is {size} bytes, over the limit of {limit} bytes", source=name, size=size, limit=limit

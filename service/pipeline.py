@@ -14,7 +14,9 @@ from schemas.extraction import Finding, Method, ReportExtraction
 from schemas.fields import SECTION_NAMES, Template
 from service import checks, errors
 from service.formats.detect import detect
+from service.formats.docx import docx_to_text
 from service.formats.html import html_to_text
+from service.formats.pdf import pdf_to_text
 from service.parsers.meta import read_meta
 from service.parsers.proactive import read_proactive
 from service.parsers.requests import read_requests
@@ -26,30 +28,54 @@ from service.text.decode import decode, sniff_binary
 from service.text.normalize import NormText, normalize
 from service.text.numbers import number, to_wan
 
-SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".html", ".htm")
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".html", ".htm", ".docx", ".pdf")
 
 
 def extract_bytes(data: bytes, name: str | None = None, media_type: str | None = None) -> ReportExtraction:
-    """A report as a scraper saved it (text or HTML, detected by content), extracted."""
+    """A report as a scraper saved it (text, HTML, DOCX or PDF, detected by content), extracted."""
     fmt = detect(data, name, media_type)
     if fmt is None:
         raise errors.binary_input(name, sniff_binary(data))
-    if fmt in ("docx", "pdf"):
-        raise errors.unsupported_format(name, fmt)
+    if fmt == "docx":
+        return _extract_derived(docx_to_text(data, name), name, "docx")
+    if fmt == "pdf":
+        text, pages = pdf_to_text(data, name)
+        if len(text.strip()) < 20 * max(1, pages) // 4:
+            return _no_text_layer(name, pages, text)
+        return _extract_derived(text, name, "pdf")
     text, encoding = decode(data, name)
     if fmt == "html":
         return extract_html(text, name=name, encoding=encoding)
     return extract_text(text, name=name, encoding=encoding)
 
 
-def extract_html(markup: str, name: str | None = None, encoding: str | None = None) -> ReportExtraction:
-    """An HTML page: its text (cells one per line) is extracted; spans index that text, which is returned."""
-    text = html_to_text(markup)
+def _extract_derived(text: str, name: str | None, fmt: str, encoding: str | None = None) -> ReportExtraction:
+    """Extract text the service derived from a document; the response carries that text, which spans index."""
     if not text.strip():
         raise errors.empty_input(name)
-    result = extract_text(text, name=name, encoding=encoding, fmt="html")
+    result = extract_text(text, name=name, encoding=encoding, fmt=fmt)
     result.text = text
     return result
+
+
+def _no_text_layer(name: str | None, pages: int, text: str) -> ReportExtraction:
+    """A scanned PDF: a valid, empty result that says why."""
+    result = ReportExtraction.model_validate({"source": {"name": name, "format": "pdf", "chars": len(text)}})
+    result.text = text
+    result.findings.append(
+        Finding(
+            rule="input.no_text_layer",
+            kind="input",
+            message=f"the PDF's {pages} page(s) have no text layer (a scan?): nothing can be read without OCR, "
+            "which this service does not do",
+        )
+    )
+    return result
+
+
+def extract_html(markup: str, name: str | None = None, encoding: str | None = None) -> ReportExtraction:
+    """An HTML page: its text (cells one per line) is extracted; spans index that text, which is returned."""
+    return _extract_derived(html_to_text(markup), name, "html", encoding)
 
 
 def extract_text(

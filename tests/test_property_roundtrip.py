@@ -7,8 +7,8 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from evals.synth.text import STYLES, random_report, render
 from service.pipeline import extract_text
-from tests.render import STYLES, random_report, render
 
 EXACT_STYLES = [s for s in STYLES if s != "fused"]
 

@@ -56,22 +56,59 @@ _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _TITLE_SUFFIX = re.compile(r"[_|｜-].*$")
 
 
-def html_to_text(markup: str) -> str:
-    """The page's text: blocks and cells on their own lines, inline runs joined."""
+_JS_TABLE = re.compile(r"<table\b.*</table\s*>", re.I | re.S)
+_JS_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)", re.S)
+_JS_SIMPLE = {"n": "\n", "t": "\t", "r": "", "/": "/", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _parse(markup: str) -> html.HtmlElement | None:
     parser = html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
     try:
-        root = html.document_fromstring(markup.encode("utf-8"), parser=parser)
+        return html.document_fromstring(markup.encode("utf-8"), parser=parser)
     except (etree.ParserError, ValueError):
+        return None
+
+
+def _js_unescape(s: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        e = m.group(1)
+        if e[0] in "ux" and len(e) > 1:
+            return chr(int(e[1:], 16))
+        return _JS_SIMPLE.get(e, e)
+
+    return _JS_ESCAPE.sub(one, s)
+
+
+def _script_tables(script: str) -> str:
+    """Tables that a page writes from a JavaScript string (document.write, innerHTML): their text."""
+    if "<table" not in script.lower():
         return ""
-    out: list[str] = []
+    found = _JS_TABLE.search(script)
+    if found is None:
+        return ""
+    root = _parse("<html><body>" + _js_unescape(found.group()) + "</body></html>")
+    return _walk(root) if root is not None else ""
+
+
+def html_to_text(markup: str) -> str:
+    """The page's text: blocks and cells on their own lines, inline runs joined."""
+    root = _parse(markup)
+    if root is None:
+        return ""
     title = _title(root)
-    if title:
-        out.append(title + "\n")
+    text = (title + "\n" if title else "") + _walk(root)
+    return _collapse([line.strip() for line in text.split("\n")])
+
+
+def _walk(root: html.HtmlElement) -> str:
+    out: list[str] = []
     skip_depth = 0
     for event, el in etree.iterwalk(root, events=("start", "end")):
         tag = el.tag if isinstance(el.tag, str) else ""
         if event == "start":
             if tag in _SKIP:
+                if tag == "script" and not skip_depth and el.text:
+                    out.append("\n" + _script_tables(el.text) + "\n")
                 skip_depth += 1
                 continue
             if skip_depth:
@@ -87,9 +124,7 @@ def html_to_text(markup: str) -> str:
                 out.append("\n")
             if not skip_depth and el.tail and el.getparent() is not None:
                 out.append(_SPACES.sub(" ", el.tail.replace("\n", " ")))
-    text = "".join(out)
-    lines = [line.strip() for line in text.split("\n")]
-    return _collapse(lines)
+    return "".join(out)
 
 
 def _collapse(lines: list[str]) -> str:

@@ -95,9 +95,9 @@ class Report:
             "meta.template": self.template,
         }
         cols = PROACTIVE_2019 if self.template == "2019" else PROACTIVE_2021
-        for item, vals in self.proactive.items():
-            for col, v in zip(cols[item], vals, strict=True):
-                out[f"proactive.{item}.{col}"] = v
+        for item, pvals in self.proactive.items():
+            for col, pv in zip(cols[item], pvals, strict=True):
+                out[f"proactive.{item}.{col}"] = pv
         for row, vals in self.requests.items():
             for col, v in zip(REQUEST_COLUMNS, vals, strict=True):
                 out[f"requests.{row}.{col}"] = v
@@ -131,8 +131,8 @@ def random_report(rng: random.Random, template: str, single_other: bool | None =
         req["carried_forward"][c] = small() if rng.random() < 0.3 else 0
         req["carried_over"][c] = rng.randint(0, total + req["carried_forward"][c]) if rng.random() < 0.3 else 0
         req["new"][c] = total + req["carried_forward"][c] - req["carried_over"][c]
-    for row in req.values():
-        row[6] = sum(row[:6])
+    for cells in req.values():
+        cells[6] = sum(cells[:6])
     review: list[int] = []
     for _ in REVIEW_GROUPS:
         four = [small() if rng.random() < 0.3 else 0 for _ in range(4)]
@@ -213,9 +213,9 @@ def render(report: Report, style: str, rng: random.Random) -> Rendered:
             ],
         )
     )
-    for row, vals in report.requests.items():
+    for row, rvals in report.requests.items():
         label = REQUEST_LABEL_TEXT[row]
-        cells = [str(v) for v in vals]
+        cells = [str(v) for v in rvals]
         if style == "fused":
             parts.append(label + "".join(cells))
         else:
