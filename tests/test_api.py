@@ -88,11 +88,8 @@ def test_html_body(client: TestClient, corpus: Path) -> None:
         ({"json": {"text": "a", "html": "b"}}, 422, "invalid_input"),
         ({"content": b"{not json", "headers": {"content-type": "application/json"}}, 422, "invalid_input"),
         ({"content": b"\x89PNG\r\n", "headers": {"content-type": "image/png"}}, 415, "unsupported_format"),
-        (
-            {"content": b"%PDF-1.7 x", "headers": {"content-type": "application/octet-stream"}},
-            415,
-            "unsupported_format",
-        ),
+        ({"content": b"%PDF-1.7 x", "headers": {"content-type": "application/octet-stream"}}, 422, "invalid_input"),
+        ({"content": b"PK\x03\x04 not a docx", "headers": {"content-type": "application/octet-stream"}}, 415, None),
         ({"content": bytes(range(256)) * 40, "headers": {"content-type": "text/plain"}}, 422, None),
         ({"content": b"\xff\xfe\xfa" * 10, "headers": {"content-type": "text/plain"}}, 422, None),
     ],
