@@ -115,6 +115,7 @@ class DocScore:
     error: str | None = None
     ms: float = 0.0
     by_method: dict[str, Counts] = field(default_factory=dict)
+    info: dict[str, Any] = field(default_factory=dict)  # e.g. LLM calls and tokens
 
     @property
     def perfect(self) -> bool:
@@ -204,6 +205,10 @@ class EvalReport:
             "documents_failed": sum(d.error is not None for d in self.documents),
             "invented_total": sum(len(d.invented) for d in self.documents),
             "ms_median": round(statistics.median(times), 3) if times else None,
+            "llm": {
+                k: sum(int(d.info.get("llm", {}).get(k, 0)) for d in self.documents)
+                for k in ("calls", "input_tokens", "output_tokens", "cache_hits")
+            },
             "documents": [
                 {
                     "name": d.name,
@@ -216,13 +221,14 @@ class EvalReport:
                     "invented": d.invented,
                     "error": d.error,
                     "ms": round(d.ms, 3),
+                    **({"info": d.info} if d.info else {}),
                 }
                 for d in self.documents
             ],
         }
 
 
-Extractor = Callable[[Path], tuple[Mapping[str, Scalar | None], Mapping[str, str]]]
+Extractor = Callable[[Path], tuple[Mapping[str, Scalar | None], Mapping[str, str], Mapping[str, Any]]]
 
 
 def run_eval(cases: Iterable[Case], extract: Extractor) -> EvalReport:
@@ -230,14 +236,15 @@ def run_eval(cases: Iterable[Case], extract: Extractor) -> EvalReport:
     docs = []
     for case in cases:
         t0 = time.perf_counter()
+        info: Mapping[str, Any] = {}
         try:
-            flat, methods = extract(case.report)
+            flat, methods, info = extract(case.report)
             error = None
         except Exception as exc:  # an eval must score a crash, not stop at it
             flat, methods, error = {}, {}, f"{type(exc).__name__}: {exc}"
         ms = (time.perf_counter() - t0) * 1000
         doc = score_document(case.name, flat, case.gold, methods)
-        doc.error, doc.ms = error, ms
+        doc.error, doc.ms, doc.info = error, ms, dict(info)
         docs.append(doc)
     return EvalReport(docs)
 

@@ -87,6 +87,18 @@ class SourceInfo(BaseModel):
     chars: int = 0
 
 
+class LLMReport(BaseModel):
+    """Whether the LLM ran for this report, and what it cost."""
+
+    used: bool = False
+    reason: str | None = Field(default="no LLM configured", description="why it was not used, when it was not")
+    model: str | None = None
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_hits: int = 0
+
+
 class ReportExtraction(BaseModel):
     """Everything read from one report."""
 
@@ -106,7 +118,7 @@ class ReportExtraction(BaseModel):
         description="the text that spans index, where the service derived it from a document (HTML, DOCX, PDF); "
         "for plain text input, spans index the text as sent",
     )
-    llm_used: bool = False
+    llm: LLMReport = Field(default_factory=lambda: LLMReport())
     timings_ms: dict[str, float] = Field(default_factory=dict)
 
     def fields(self) -> dict[str, FieldValue]:

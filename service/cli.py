@@ -47,6 +47,17 @@ def _progress(total: int, label: str) -> Iterator[Any]:
         yield (progress, progress.add_task(label, total=total))
 
 
+def _llm_or_exit() -> Any:
+    """The configured LLM extractor; exit 2 when none is configured (the flag asked for one)."""
+    from service.llm.factory import build
+
+    llm = build(get_settings())
+    if llm is None:
+        click.echo("nianbao: --llm needs NIANBAO_LLM_BASE_URL (and NIANBAO_LLM_MODEL) to be set", err=True)
+        sys.exit(EXIT_USAGE)
+    return llm
+
+
 def _read(path: Path) -> bytes:
     limit = get_settings().max_input_bytes
     size = path.stat().st_size
@@ -65,8 +76,10 @@ def _read(path: Path) -> bytes:
     help="Write one JSON file per report, <out>/<stem>.json, instead of printing.",
 )
 @click.option("--indent", type=int, default=2, show_default=True, help="JSON indent (0 for one line).")
-def extract(files: Sequence[Path], flat: bool, out_dir: Path | None, indent: int) -> None:
+@click.option("--llm", "use_llm", is_flag=True, help="Use the configured LLM (NIANBAO_LLM_*) for narrative sections.")
+def extract(files: Sequence[Path], flat: bool, out_dir: Path | None, indent: int, use_llm: bool) -> None:
     """Extract one or more reports. One file prints its JSON; several print one JSON object per line."""
+    llm = _llm_or_exit() if use_llm else None
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
     failed = 0
@@ -74,7 +87,7 @@ def extract(files: Sequence[Path], flat: bool, out_dir: Path | None, indent: int
     with _progress(len(files), "extracting") as bar:
         for path in files:
             try:
-                result = extract_bytes(_read(path), name=path.name)
+                result = extract_bytes(_read(path), name=path.name, llm=llm)
                 payload: Any = result.flat() if flat else result.model_dump(mode="json")
             except NianbaoError as exc:
                 failed += 1
@@ -108,7 +121,15 @@ def extract(files: Sequence[Path], flat: bool, out_dir: Path | None, indent: int
     "--compare", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="A previous --json result."
 )
 @click.option("--save", type=click.Path(path_type=Path, dir_okay=False), help="Also write the JSON result here.")
-def eval_cmd(corpus: Path, as_json: bool, compare: Path | None, save: Path | None) -> None:
+@click.option("--llm", "use_llm", is_flag=True, help="Use the configured LLM (NIANBAO_LLM_*) for narrative sections.")
+@click.option(
+    "--whole-document",
+    is_flag=True,
+    help="Baseline: send the whole report to the LLM in one call (implies --llm), to compare tokens and accuracy.",
+)
+def eval_cmd(
+    corpus: Path, as_json: bool, compare: Path | None, save: Path | None, use_llm: bool, whole_document: bool
+) -> None:
     """Score the extraction against the gold files of a corpus (FIELDS.md scoring)."""
     from evals.harness import compare as compare_results
     from evals.harness import load_cases, run_eval
@@ -119,10 +140,12 @@ def eval_cmd(corpus: Path, as_json: bool, compare: Path | None, save: Path | Non
             f"no NAME.gold.json with a supported report ({', '.join(SUPPORTED_SUFFIXES)}) in {corpus}"
         )
 
-    def extractor(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
-        result = extract_bytes(_read(path), name=path.name)
+    llm = _llm_or_exit() if (use_llm or whole_document) else None
+
+    def extractor(path: Path) -> tuple[dict[str, Any], dict[str, str], dict[str, Any]]:
+        result = extract_bytes(_read(path), name=path.name, llm=llm, whole_document=whole_document)
         methods = {k: fv.provenance.method.value for k, fv in result.fields().items()}
-        return dict(result.flat()), methods
+        return dict(result.flat()), methods, {"llm": result.llm.model_dump()} if llm else {}
 
     report = run_eval(cases, extractor).to_dict()
     diff = compare_results(report, json.loads(compare.read_text("utf-8"))) if compare else None
@@ -168,7 +191,8 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 def _print_eval(report: dict[str, Any], diff: dict[str, Any] | None) -> None:
     console = Console(width=max(Console().width, 140))
     table = Table(title="nianbao eval", show_lines=False)
-    for col in ("document", "P", "R", "F1", "F1≠0", "wrong", "missing", "invented", "ms"):
+    llm_cols = ("LLM calls", "tokens in", "tokens out") if report["llm"]["calls"] or report["llm"]["cache_hits"] else ()
+    for col in ("document", "P", "R", "F1", "F1≠0", "wrong", "missing", "invented", "ms", *llm_cols):
         table.add_column(col, justify="left" if col == "document" else "right", no_wrap=col == "document")
     for d in report["documents"]:
         table.add_row(
@@ -181,6 +205,11 @@ def _print_eval(report: dict[str, Any], diff: dict[str, Any] | None) -> None:
             str(len(d["missing"])),
             str(len(d["invented"])),
             f"{d['ms']:.1f}",
+            *(
+                (str(u["calls"]), str(u["input_tokens"]), str(u["output_tokens"]))
+                if llm_cols and (u := d.get("info", {}).get("llm"))
+                else ("",) * len(llm_cols)
+            ),
         )
     o, nz = report["overall"], report["nonzero"]
     table.add_section()
@@ -194,6 +223,11 @@ def _print_eval(report: dict[str, Any], diff: dict[str, Any] | None) -> None:
         str(sum(len(d["missing"]) for d in report["documents"])),
         str(report["invented_total"]),
         f"{report['ms_median'] or 0:.1f}",
+        *(
+            (str(report["llm"]["calls"]), str(report["llm"]["input_tokens"]), str(report["llm"]["output_tokens"]))
+            if llm_cols
+            else ()
+        ),
     )
     console.print(table)
     sections = Table(title="by section", show_header=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from schemas.extraction import Finding, Method, ReportExtraction
 from schemas.fields import SECTION_NAMES, Template
@@ -17,6 +17,7 @@ from service.formats.detect import detect
 from service.formats.docx import docx_to_text
 from service.formats.html import html_to_text
 from service.formats.pdf import pdf_to_text
+from service.llm.narrative import LLMOutcome
 from service.parsers.meta import read_meta
 from service.parsers.proactive import read_proactive
 from service.parsers.requests import read_requests
@@ -31,29 +32,42 @@ from service.text.numbers import number, to_wan
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".html", ".htm", ".docx", ".pdf")
 
 
-def extract_bytes(data: bytes, name: str | None = None, media_type: str | None = None) -> ReportExtraction:
+def extract_bytes(
+    data: bytes,
+    name: str | None = None,
+    media_type: str | None = None,
+    llm: NarrativeLLM | None = None,
+    whole_document: bool = False,
+) -> ReportExtraction:
     """A report as a scraper saved it (text, HTML, DOCX or PDF, detected by content), extracted."""
     fmt = detect(data, name, media_type)
     if fmt is None:
         raise errors.binary_input(name, sniff_binary(data))
     if fmt == "docx":
-        return _extract_derived(docx_to_text(data, name), name, "docx")
+        return _extract_derived(docx_to_text(data, name), name, "docx", None, llm, whole_document)
     if fmt == "pdf":
         text, pages = pdf_to_text(data, name)
         if len(text.strip()) < 20 * max(1, pages) // 4:
             return _no_text_layer(name, pages, text)
-        return _extract_derived(text, name, "pdf")
+        return _extract_derived(text, name, "pdf", None, llm, whole_document)
     text, encoding = decode(data, name)
     if fmt == "html":
-        return extract_html(text, name=name, encoding=encoding)
-    return extract_text(text, name=name, encoding=encoding)
+        return _extract_derived(html_to_text(text), name, "html", encoding, llm, whole_document)
+    return extract_text(text, name=name, encoding=encoding, llm=llm, whole_document=whole_document)
 
 
-def _extract_derived(text: str, name: str | None, fmt: str, encoding: str | None = None) -> ReportExtraction:
+def _extract_derived(
+    text: str,
+    name: str | None,
+    fmt: str,
+    encoding: str | None = None,
+    llm: NarrativeLLM | None = None,
+    whole_document: bool = False,
+) -> ReportExtraction:
     """Extract text the service derived from a document; the response carries that text, which spans index."""
     if not text.strip():
         raise errors.empty_input(name)
-    result = extract_text(text, name=name, encoding=encoding, fmt=fmt)
+    result = extract_text(text, name=name, encoding=encoding, fmt=fmt, llm=llm, whole_document=whole_document)
     result.text = text
     return result
 
@@ -73,13 +87,33 @@ def _no_text_layer(name: str | None, pages: int, text: str) -> ReportExtraction:
     return result
 
 
-def extract_html(markup: str, name: str | None = None, encoding: str | None = None) -> ReportExtraction:
+def extract_html(
+    markup: str, name: str | None = None, encoding: str | None = None, llm: NarrativeLLM | None = None
+) -> ReportExtraction:
     """An HTML page: its text (cells one per line) is extracted; spans index that text, which is returned."""
-    return _extract_derived(html_to_text(markup), name, "html", encoding)
+    return _extract_derived(html_to_text(markup), name, "html", encoding, llm)
+
+
+class NarrativeLLM(Protocol):
+    """What the pipeline needs of an LLM extractor (service.llm.narrative); no provider is imported here."""
+
+    @property
+    def model(self) -> str: ...
+
+    def extract(
+        self, text: str, sections: dict[str, tuple[int, int]], have: set[str], tables: set[str]
+    ) -> LLMOutcome: ...
+
+    def extract_whole(self, text: str, have: set[str]) -> LLMOutcome: ...
 
 
 def extract_text(
-    original: str, name: str | None = None, encoding: str | None = None, fmt: str = "text"
+    original: str,
+    name: str | None = None,
+    encoding: str | None = None,
+    fmt: str = "text",
+    llm: NarrativeLLM | None = None,
+    whole_document: bool = False,
 ) -> ReportExtraction:
     t0 = time.perf_counter()
     nt = normalize(original)
@@ -106,6 +140,10 @@ def extract_text(
     findings.extend(_apply_rules(values, nt, sections))
     template, evidence = _template(tables)
     t2 = time.perf_counter()
+    llm_report: dict[str, Any] = {"used": False, "reason": "no LLM configured"}
+    if llm is not None:
+        llm_report = _apply_llm(llm, values, nt, sections, tables, findings, whole_document)
+    t3 = time.perf_counter()
 
     flat: dict[str, Any] = {k: v["value"] for k, v in values.items()}
     findings.extend(checks.check(flat))
@@ -128,11 +166,13 @@ def extract_text(
         elif section in ("requests", "review"):
             row, col = rest.split(".", 1)
             payload[section].setdefault(row, {})[col] = v
+    payload["llm"] = llm_report
     result = ReportExtraction.model_validate(payload)
     result.findings = findings
     result.timings_ms = {
         "normalise_ms": round((t1 - t0) * 1000, 3),
         "tables_ms": round((t2 - t1) * 1000, 3),
+        "llm_ms": round((t3 - t2) * 1000, 3),
         "total_ms": round((time.perf_counter() - t0) * 1000, 3),
     }
     return result
@@ -222,6 +262,39 @@ def _apply_rules(values: dict[str, dict[str, Any]], nt: NormText, sections: dict
             note += f"; the number is {nt.text[hit.num_start : hit.num_end]!r}"
         values[hit.key] = _value(nt, hit.value, hit.start, hit.end, Method.RULE, note)
     return _mapped(nt, findings)
+
+
+def _apply_llm(
+    llm: NarrativeLLM,
+    values: dict[str, dict[str, Any]],
+    nt: NormText,
+    sections: dict[str, Section],
+    tables: dict[str, TableValues],
+    findings: list[Finding],
+    whole_document: bool,
+) -> dict[str, Any]:
+    """Ask the LLM for what is still empty; keep only grounded values, with the quote's span."""
+    spans = {name: (s.start, s.end) for name, s in sections.items()} or {"overview": (0, len(nt.text))}
+    have = set(values)
+    if whole_document:
+        outcome = llm.extract_whole(nt.text, have)
+    else:
+        outcome = llm.extract(nt.text, spans, have, {name for name, tv in tables.items() if tv.cells})
+    for v in outcome.values:
+        if v.key not in values:
+            values[v.key] = _value(nt, v.value, v.start, v.end, Method.LLM, f"llm; quote {v.quote!r}")
+    findings.extend(outcome.findings)
+    used = outcome.usage.calls > 0 or outcome.cache_hits > 0
+    reason = None if used else ("nothing left for the LLM to read" if not outcome.asked else "the LLM gave no answer")
+    return {
+        "used": used,
+        "reason": reason,
+        "model": llm.model,
+        "calls": outcome.usage.calls,
+        "input_tokens": outcome.usage.input_tokens,
+        "output_tokens": outcome.usage.output_tokens,
+        "cache_hits": outcome.cache_hits,
+    }
 
 
 def _mapped(nt: NormText, findings: Iterable[Finding]) -> list[Finding]:

@@ -7,6 +7,7 @@ the first request that needs them.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -29,6 +30,21 @@ class Settings(BaseSettings):
     cpu_concurrency: int = Field(default=2, ge=1, le=64, description="extractions running at once per worker")
     log_level: str = Field(default="info", pattern="^(debug|info|warning|error)$")
     graceful_shutdown_s: float = Field(default=30.0, ge=0)
+
+    # The LLM for narrative sections: any OpenAI-compatible endpoint. None configured is a normal state.
+    llm_base_url: str | None = Field(default=None, description="e.g. http://127.0.0.1:8080/v1 (llama.cpp server)")
+    llm_api_key: SecretStr = Field(default=SecretStr("none"), description="sent as the bearer token")
+    llm_model: str = Field(default="gemma-3-270m", min_length=1)
+    llm_mode: Literal["tools", "json_schema", "json"] = Field(
+        default="tools", description="instructor mode: tool calls, response_format json_schema, or json_object"
+    )
+    llm_timeout_s: float = Field(default=60.0, gt=0)
+    llm_max_attempts: int = Field(default=2, ge=1, le=5, description="1 + re-asks with the validation error")
+    llm_transport_retries: int = Field(default=3, ge=1, le=10, description="tries on connection errors, 429, 5xx")
+    llm_max_concurrency: int = Field(default=4, ge=1, le=64)
+    llm_max_tokens_per_doc: int = Field(default=16000, ge=500, description="hard budget of tokens per document")
+    llm_max_output_tokens: int = Field(default=512, ge=16)
+    llm_cache_dir: str | None = Field(default=".cache/nianbao-llm", description="unset to disable the cache")
 
 
 @lru_cache(maxsize=1)

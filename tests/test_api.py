@@ -43,7 +43,7 @@ def test_json_body_full_and_flat(client: TestClient, corpus: Path) -> None:
     body = full.json()
     assert body["source"]["name"] == path.name
     assert body["methods"] == ["derived", "rule", "table"]
-    assert body["llm_used"] is False
+    assert body["llm"]["used"] is False and body["llm"]["reason"] == "no LLM configured"
     assert "total_ms" in body["timings_ms"]
     span = body["requests"]["new"]["total"]["provenance"]
     assert text[span["start"] : span["end"]] == span["raw"] == "4"

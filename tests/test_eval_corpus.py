@@ -14,9 +14,9 @@ SEED_TABLE_REPORTS = ("000_", "002_", "003_", "004_")
 HARD_REPORTS = ("02_hongze-district-2023_pdf", "05_pingtan-2019_flattened")
 
 
-def _extract(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
+def _extract(path: Path) -> tuple[dict[str, Any], dict[str, str], dict[str, Any]]:
     result = extract_bytes(path.read_bytes(), name=path.name)
-    return dict(result.flat()), {k: fv.provenance.method.value for k, fv in result.fields().items()}
+    return dict(result.flat()), {k: fv.provenance.method.value for k, fv in result.fields().items()}, {}
 
 
 @pytest.fixture(scope="module")

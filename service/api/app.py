@@ -12,6 +12,7 @@ from service.api import errors as api_errors
 from service.api.logs import log, setup_logging
 from service.api.middleware import BodyLimit, RequestContext
 from service.api.routes import extract, health
+from service.llm.factory import build as build_llm
 from service.pipeline import extract_text
 from service.settings import Settings, get_settings
 
@@ -34,8 +35,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         parsers = _self_test()
+        app.state.llm = build_llm(settings)
         app.state.ready = Ready(
-            status="ready" if parsers == "ok" else "not ready", parsers=parsers, llm="not configured"
+            status="ready" if parsers == "ok" else "not ready",
+            parsers=parsers,
+            llm="not configured" if app.state.llm is None else "configured",
         )
         log.info("started", extra={"fields": {"ready": app.state.ready.model_dump()}})
         yield
@@ -48,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.llm = None
     app.state.ready = Ready(status="starting", parsers="not loaded", llm="not configured")
     api_errors.install(app)
     app.include_router(health.router)

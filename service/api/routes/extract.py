@@ -17,7 +17,7 @@ from service import errors
 from service.api import metrics
 from service.api.deps import ApiKeyDep, SettingsDep
 from service.api.errors import RequestTimeout, error_body, status_for
-from service.pipeline import extract_bytes, extract_html, extract_text
+from service.pipeline import NarrativeLLM, extract_bytes, extract_html, extract_text
 from service.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["extract"])
@@ -76,13 +76,14 @@ class _Limiter:
         return cls.limiter
 
 
-def _run(req: ExtractRequest) -> ReportExtraction:
+def _run(req: ExtractRequest, llm: NarrativeLLM | None) -> ReportExtraction:
+    llm = llm if req.options.use_llm else None
     if req.html is not None:
-        return extract_html(req.html, name=req.filename)
+        return extract_html(req.html, name=req.filename, llm=llm)
     assert req.text is not None
     if not req.text.strip():
         raise errors.empty_input(req.filename)
-    return extract_text(req.text, name=req.filename)
+    return extract_text(req.text, name=req.filename, llm=llm)
 
 
 async def _off_loop(settings: Settings, fn: Any, *args: Any) -> ReportExtraction:
@@ -98,6 +99,14 @@ async def _off_loop(settings: Settings, fn: Any, *args: Any) -> ReportExtraction
     metrics.EXTRACTIONS.labels(result.source.format, "ok").inc()
     for finding in result.findings:
         metrics.FINDINGS.labels(finding.rule).inc()
+    if result.llm.calls:
+        metrics.LLM_CALLS.labels("ok").inc(result.llm.calls)
+        metrics.LLM_TOKENS.labels("input").inc(result.llm.input_tokens)
+        metrics.LLM_TOKENS.labels("output").inc(result.llm.output_tokens)
+    if result.llm.cache_hits:
+        metrics.LLM_CACHE_HITS.inc(result.llm.cache_hits)
+    if any(f.rule == "llm.unavailable" for f in result.findings):
+        metrics.LLM_CALLS.labels("unavailable").inc()
     return result
 
 
@@ -148,13 +157,14 @@ async def extract(
     flat: bool = Query(default=False, description="return the FIELDS.md flat map"),
 ) -> Response:
     req, data, name = await _parse(request, settings)
+    llm = request.app.state.llm
     if req is not None:
-        result = await _off_loop(settings, _run, req)
+        result = await _off_loop(settings, _run, req, llm)
         flat = flat or req.options.flat
     else:
         assert data is not None
         media = request.headers.get("content-type", "").split(";")[0].strip().lower() or None
-        result = await _off_loop(settings, extract_bytes, data, name, media)
+        result = await _off_loop(settings, extract_bytes, data, name, media, llm)
     return Response(_render(result, flat), media_type="application/json")
 
 
@@ -193,17 +203,19 @@ async def extract_batch(
 
     async def lines() -> AsyncIterator[bytes]:
         for index, item in enumerate(raw):
-            yield (await _batch_line(settings, index, item, flat)).model_dump_json().encode() + b"\n"
+            yield (
+                await _batch_line(settings, request.app.state.llm, index, item, flat)
+            ).model_dump_json().encode() + b"\n"
 
     return StreamingResponse(lines(), media_type="application/x-ndjson")
 
 
-async def _batch_line(settings: Settings, index: int, item: Any, flat: bool) -> BatchLine:
+async def _batch_line(settings: Settings, llm: NarrativeLLM | None, index: int, item: Any, flat: bool) -> BatchLine:
     name = None
     try:
         req = ExtractRequest.model_validate_json(item) if isinstance(item, str) else ExtractRequest.model_validate(item)
         name = req.filename
-        result = await _off_loop(settings, _run, req)
+        result = await _off_loop(settings, _run, req, llm)
         payload = result.flat() if (flat or req.options.flat) else result
         return BatchLine(index=index, filename=name, ok=True, result=payload)
     except ValidationError as exc:

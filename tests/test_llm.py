@@ -1,0 +1,193 @@
+"""The LLM path with a fake endpoint: grounding, re-asks, budget, cache, degradation, prompts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from evals.harness import load_cases, run_eval
+from service.errors import ConfigError
+from service.llm import grounding, prompts
+from service.pipeline import SUPPORTED_SUFFIXES, extract_bytes, extract_text
+from tests.fake_llm import FakeLLM, down_extractor
+
+NARRATIVE = (
+    "某局2022年政府信息公开工作年度报告\n一、总体情况\n我局认真做好公开工作。\n"
+    "二、主动公开政府信息情况\n本年度新增行政许可二十八条，新增行政处罚6条。\n"
+    "三、收到和处理政府信息公开申请情况\n本年度上年结转申请1件，予以公开3件。\n"
+    "四、政府信息公开行政复议、行政诉讼情况\n本年度无行政复议。\n五、存在的主要问题及改进情况\n无。\n"
+)
+
+
+def _text_of(user: str) -> str:
+    return user.split("<<<", 1)[1].rsplit(">>>", 1)[0]
+
+
+def faithful(body: dict[str, Any], user: str) -> dict[str, Any]:
+    """A model that reads correctly: values with exact quotes."""
+    text = _text_of(user)
+    out: dict[str, Any] = {}
+    for field, pattern in {
+        "licensing_decisions": r"新增行政许可二十八条",
+        "penalty_decisions": r"新增行政处罚6条",
+        "carried_over_total": r"上年结转申请1件",
+        "granted_total": r"予以公开3件",
+    }.items():
+        if re.search(pattern, text):
+            value = {"licensing_decisions": 28, "penalty_decisions": 6, "carried_over_total": 1, "granted_total": 3}[
+                field
+            ]
+            out[field] = {"value": value, "quote": pattern}
+    return out
+
+
+def liar(body: dict[str, Any], user: str) -> dict[str, Any]:
+    """Plausible wrong numbers with quotes that are real text, and fake quotes."""
+    text = _text_of(user)
+    real = text.strip().splitlines()[0][:12] or "报告"
+    return {
+        "items_total": {"value": 850, "quote": "全年共主动公开政府信息850条"},
+        "licensing_decisions": {"value": 29, "quote": real},
+        "penalty_decisions": {"value": 7, "quote": "新增行政处罚7条"},
+        "new_total": {"value": 5, "quote": real},
+        "granted_total": {"value": 2, "quote": "予以公开2件"},
+        "reconsideration_total": {"value": 3, "quote": real},
+        "litigation_total": {"value": 1, "quote": "行政诉讼1件"},
+    }
+
+
+def test_grounded_values_are_kept_with_the_quote_span() -> None:
+    fake = FakeLLM(faithful)
+    result = extract_text(NARRATIVE, llm=fake.extractor())
+    flat = result.flat()
+    assert flat["proactive.licensing.decisions"] == 28  # Chinese numerals in the quote
+    assert flat["requests.carried_over.total"] == 1
+    assert flat["requests.granted.total"] == 3
+    fv = result.fields()["proactive.licensing.decisions"]
+    assert fv.provenance.method.value == "llm"
+    assert NARRATIVE[fv.provenance.start : fv.provenance.end] == "新增行政许可二十八条"
+    assert result.llm.used and result.llm.calls == len(fake.requests) >= 1
+    assert result.llm.input_tokens == 100 * result.llm.calls and result.llm.output_tokens == 20 * result.llm.calls
+
+
+def test_rules_answer_first_and_the_llm_is_asked_only_for_the_rest() -> None:
+    fake = FakeLLM(faithful)
+    result = extract_text(NARRATIVE, llm=fake.extractor())
+    assert result.fields()["review.reconsideration.total"].provenance.method.value == "rule"  # 无行政复议
+    for body in fake.requests:
+        user = next(m["content"] for m in body["messages"] if m["role"] == "user")
+        assert "reconsideration_total" not in user
+        assert "总体情况" not in _text_of(user) or "主动公开" in _text_of(user)
+
+
+def test_only_the_section_text_is_sent() -> None:
+    fake = FakeLLM(faithful)
+    extract_text(NARRATIVE, llm=fake.extractor())
+    texts = [_text_of(next(m["content"] for m in b["messages"] if m["role"] == "user")) for b in fake.requests]
+    assert all(len(t) < len(NARRATIVE) for t in texts)
+
+
+def test_a_lying_model_never_puts_a_number_into_the_output(corpus: Path) -> None:
+    fake = FakeLLM(liar)
+    llm = fake.extractor()
+
+    def run(path: Path) -> tuple[dict[str, Any], dict[str, str], dict[str, Any]]:
+        result = extract_bytes(path.read_bytes(), name=path.name, llm=llm)
+        assert not any(fv.provenance.method.value == "llm" for fv in result.fields().values())
+        return dict(result.flat()), {}, {}
+
+    report = run_eval(load_cases(corpus, SUPPORTED_SUFFIXES), run).to_dict()
+    assert report["invented_total"] == 0
+    assert sum(len(d["wrong"]) for d in report["documents"]) == 0
+    assert fake.requests  # it was asked (001 is narrative), and everything it said was dropped
+    result = extract_bytes(next(corpus.glob("001_*.txt")).read_bytes(), llm=llm)
+    assert any(f.rule == "llm.ungrounded" for f in result.findings)
+
+
+def test_the_model_is_re_asked_with_the_validation_error() -> None:
+    answers = iter(
+        [
+            {"penalty_decisions": {"value": 6, "quote": "行政处罚共计6条"}},  # not in the text
+            {"penalty_decisions": {"value": 6, "quote": "新增行政处罚6条"}},
+        ]
+    )
+    fake = FakeLLM(lambda body, user: next(answers, {}) if "处罚" in user else {})
+    result = extract_text(NARRATIVE, llm=fake.extractor(llm_max_attempts=2))
+    assert result.flat()["proactive.penalty.decisions"] == 6
+    retry = [b for b in fake.requests if any("does not occur verbatim" in str(m.get("content")) for m in b["messages"])]
+    assert retry, "the second request carries the validation error"
+
+
+def test_budget_stops_calls() -> None:
+    fake = FakeLLM(faithful)
+    result = extract_text(NARRATIVE, llm=fake.extractor(llm_max_tokens_per_doc=500))
+    assert fake.requests == []
+    assert any(f.rule == "llm.budget" for f in result.findings)
+
+
+def test_cache_makes_a_repeat_free(tmp_path: Path) -> None:
+    fake = FakeLLM(faithful)
+    llm = fake.extractor(tmp_cache=str(tmp_path))
+    first = extract_text(NARRATIVE, llm=llm)
+    calls = len(fake.requests)
+    second = extract_text(NARRATIVE, llm=llm)
+    assert len(fake.requests) == calls
+    assert second.llm.cache_hits >= 1 and second.llm.calls == 0
+    assert second.flat() == first.flat()
+
+
+def test_an_llm_that_is_down_degrades_to_tables_and_rules(corpus: Path) -> None:
+    path = next(corpus.glob("001_*.txt"))
+    result = extract_bytes(path.read_bytes(), llm=down_extractor())
+    assert result.flat() == extract_bytes(path.read_bytes()).flat()
+    assert any(f.rule == "llm.unavailable" for f in result.findings)
+    assert not result.llm.used
+
+
+def test_whole_document_baseline_is_one_call() -> None:
+    fake = FakeLLM(faithful)
+    result = extract_text(NARRATIVE, llm=fake.extractor(), whole_document=True)
+    assert len(fake.requests) == 1
+    assert result.flat()["requests.granted.total"] == 3
+
+
+def test_json_schema_mode_works_too() -> None:
+    fake = FakeLLM(faithful)
+    result = extract_text(NARRATIVE, llm=fake.extractor(llm_mode="json_schema"))
+    assert result.flat()["requests.granted.total"] == 3
+    assert all("tools" not in b for b in fake.requests)
+
+
+@pytest.mark.parametrize(
+    ("value", "quote", "ok"),
+    [
+        (6, "收到依申请公开6件", True),
+        (6, "收到依申请公开六件", True),
+        (1200, "公开一千二百条", True),
+        (12000, "浏览1.2万次", True),
+        (7, "收到依申请公开6件", False),
+        (0, "本年度无行政复议", True),
+        (0, "收到依申请公开6件", False),
+    ],
+)
+def test_grounding_reads_numbers_as_written(value: int, quote: str, ok: bool) -> None:
+    section = "前文。" + quote + "。后文"
+    assert grounding.check(value, quote, section).ok is ok
+
+
+def test_a_quote_not_in_the_section_is_rejected() -> None:
+    assert not grounding.check(6, "收到申请6件", "本年度收到申请5件").ok
+
+
+def test_prompts_are_files_validated_at_load(tmp_path: Path) -> None:
+    p = prompts.load("narrative.section")
+    assert p.placeholders == {"section_title", "fields", "text"}
+    (tmp_path / "bad.md").write_text("---\nid: bad\nversion: 1\nplaceholders: [a]\n---\nuses {b}\n", "utf-8")
+    with pytest.raises(ConfigError, match="placeholders"):
+        prompts.load("bad", tmp_path)
+    (tmp_path / "nofront.md").write_text("just text", "utf-8")
+    with pytest.raises(ConfigError, match="front matter"):
+        prompts.load("nofront", tmp_path)
