@@ -188,21 +188,15 @@ def _read_tables(text: str, sections: dict[str, Section]) -> dict[str, TableValu
             return sections[name].start, sections[name].end
         return 0, n
 
-    pro = read_proactive(text, *region("proactive"))
-    if pro is not None:
-        out["proactive"] = pro
-    start, end = region("requests")
-    if "requests" not in sections and pro is not None and pro.span is not None:
-        start = pro.span[1]
-    req = read_requests(text, start, end)
-    if req is not None:
-        out["requests"] = req
-    start, end = region("review")
-    if "review" not in sections and req is not None and req.span is not None:
-        start = req.span[1]
-    rev = read_review(text, start, end)
-    if rev is not None:
-        out["review"] = rev
+    # each table's region starts after the previous table when its own heading was not found
+    previous: TableValues | None = None
+    for name, reader in (("proactive", read_proactive), ("requests", read_requests), ("review", read_review)):
+        start, end = region(name)
+        if name not in sections and previous is not None and previous.span is not None:
+            start = previous.span[1]
+        found = reader(text, start, end)
+        if found is not None:
+            out[name] = previous = found
     return out
 
 

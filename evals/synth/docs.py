@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import io
+from collections.abc import Iterator
 
 from evals.synth.text import PROACTIVE_HEADERS, PROACTIVE_LABEL_TEXT, Report, _fmt
 
@@ -170,25 +171,29 @@ def to_html(report: Report, js_table: bool = False) -> str:
     )
 
 
-# --- DOCX with python-docx, merged cells -----------------------------------------------------
-
-
-def _docx_table(doc: object, rows: list[list[tuple[str, int, int]]], ncols: int) -> None:
-    table = doc.add_table(rows=len(rows), cols=ncols)  # type: ignore[attr-defined]
+def _placed(rows: list[list[tuple[str, int, int]]]) -> Iterator[tuple[int, int, str, int, int]]:
+    """(row, column, text, rowspan, colspan) of every cell, columns shifted past cells merged from above."""
     occupied: set[tuple[int, int]] = set()
     for r, row in enumerate(rows):
         c = 0
         for text, rs, cs in row:
             while (r, c) in occupied:
                 c += 1
-            cell = table.cell(r, c)
-            if rs > 1 or cs > 1:
-                cell = cell.merge(table.cell(r + rs - 1, c + cs - 1))
-            cell.text = text
-            for dr in range(rs):
-                for dc in range(cs):
-                    occupied.add((r + dr, c + dc))
+            yield r, c, text, rs, cs
+            occupied.update((r + dr, c + dc) for dr in range(rs) for dc in range(cs))
             c += cs
+
+
+# --- DOCX with python-docx, merged cells -----------------------------------------------------
+
+
+def _docx_table(doc: object, rows: list[list[tuple[str, int, int]]], ncols: int) -> None:
+    table = doc.add_table(rows=len(rows), cols=ncols)  # type: ignore[attr-defined]
+    for r, c, text, rs, cs in _placed(rows):
+        cell = table.cell(r, c)
+        if rs > 1 or cs > 1:
+            cell = cell.merge(table.cell(r + rs - 1, c + cs - 1))
+        cell.text = text
 
 
 def to_docx(report: Report) -> bytes:
@@ -226,21 +231,12 @@ def to_pdf(report: Report) -> bytes:
     style = ParagraphStyle("cn", fontName="STSong-Light", fontSize=8, leading=10, wordWrap="CJK")
 
     def table(rows: list[list[tuple[str, int, int]]], ncols: int, width: float) -> Table:
-        grid = [["" for _ in range(ncols)] for _ in rows]
+        grid: list[list[object]] = [["" for _ in range(ncols)] for _ in rows]
         spans = []
-        occupied: set[tuple[int, int]] = set()
-        for r, row in enumerate(rows):
-            c = 0
-            for text, rs, cs in row:
-                while (r, c) in occupied:
-                    c += 1
-                grid[r][c] = Paragraph(html.escape(text), style)
-                if rs > 1 or cs > 1:
-                    spans.append(("SPAN", (c, r), (c + cs - 1, r + rs - 1)))
-                for dr in range(rs):
-                    for dc in range(cs):
-                        occupied.add((r + dr, c + dc))
-                c += cs
+        for r, c, text, rs, cs in _placed(rows):
+            grid[r][c] = Paragraph(html.escape(text), style)
+            if rs > 1 or cs > 1:
+                spans.append(("SPAN", (c, r), (c + cs - 1, r + rs - 1)))
         t = Table(grid, colWidths=[width / ncols] * ncols)
         t.setStyle(
             TableStyle(
