@@ -95,7 +95,7 @@ def test_real_llm_path(llama_server: str, mode: str, tmp_path: Path) -> None:
         llm_model="gemma-3-270m",
         llm_mode=mode,
         llm_cache_dir=str(tmp_path),
-        llm_max_output_tokens=256,
+        llm_max_output_tokens=160,
         llm_timeout_s=120,
     )
     llm = build(settings)

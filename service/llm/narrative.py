@@ -150,8 +150,9 @@ class NarrativeExtractor:
         schema = json.dumps(model.model_json_schema(), sort_keys=True)
         key = ResponseCache.key(self.provider.model, self.provider.mode, self.system.digest, user, schema)
         cached = self.cache.get(key) if self.cache else None
+        error: str | None
         if cached is not None:
-            data, out.cache_hits = cached["data"], 1
+            data, error, out.cache_hits = cached.get("data"), cached.get("error"), 1
         else:
             try:
                 with self._slots:
@@ -160,13 +161,13 @@ class NarrativeExtractor:
                 out.findings.append(_finding("llm.unavailable", f"{exc.message}; tables and rules are the answer"))
                 return out
             out.usage = completion.usage
-            if completion.error:
-                out.findings.append(_finding("llm.invalid", completion.error))
-            if completion.data is None:
-                return out
-            data = completion.data
-            if self.cache and not completion.error:
-                self.cache.put(key, {"data": data})
+            data, error = completion.data, completion.error
+            if self.cache:  # a bad answer is cached too: the same question gets the same answer at temperature 0
+                self.cache.put(key, {"data": data, "error": error})
+        if error:
+            out.findings.append(_finding("llm.invalid", error))
+        if data is None:
+            return out
         for name in wanted:
             item = data.get(name)
             if not isinstance(item, dict):

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import instructor
 import openai
-from instructor.exceptions import InstructorRetryException
+from instructor.core import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
@@ -42,7 +42,7 @@ def _transport_error(exc: BaseException) -> BaseException | None:
     return None
 
 
-def _last_arguments(exc: InstructorRetryException) -> dict[str, object] | None:
+def _last_arguments(exc: Exception) -> dict[str, object] | None:
     """The JSON the model last returned (tool call arguments or message content), if any."""
     completion = getattr(exc, "last_completion", None)
     try:
@@ -117,6 +117,9 @@ class OpenAICompatible:
         try:
             data = call().model_dump()
             return Completion(data, usage)
+        except IncompleteOutputException as exc:
+            error = f"the answer was cut off at {self.max_output_tokens} tokens; the partial answer is grounded field by field"
+            return Completion(_last_arguments(exc), usage, error)
         except InstructorRetryException as exc:
             # keep the last answer, unvalidated: grounding judges each field on its own
             error = (
