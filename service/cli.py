@@ -125,7 +125,8 @@ def extract(files: Sequence[Path], flat: bool, out_dir: Path | None, indent: int
 @click.option(
     "--whole-document",
     is_flag=True,
-    help="Baseline: send the whole report to the LLM in one call (implies --llm), to compare tokens and accuracy.",
+    help="Baseline: the LLM alone over the whole report in one call, no tables or rules (implies --llm), "
+    "to compare tokens and accuracy with the hybrid.",
 )
 def eval_cmd(
     corpus: Path, as_json: bool, compare: Path | None, save: Path | None, use_llm: bool, whole_document: bool

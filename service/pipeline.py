@@ -130,14 +130,17 @@ def extract_text(
     if meta.year is not None:
         values["meta.year"] = _value(nt, meta.year.value, meta.year.start, meta.year.end, Method.RULE, "title")
 
-    tables = _read_tables(text, sections)
+    # the --whole-document baseline is the LLM alone, as a plain instructor user would run it
+    baseline = whole_document and llm is not None
+    tables = {} if baseline else _read_tables(text, sections)
     for tv in tables.values():
         for key, cell in tv.cells.items():
             value = to_wan(cell.value, None) if key.endswith("_wan") else number(cell.value)
             values[key] = _value(nt, value, cell.start, cell.end, Method.TABLE, cell.note)
         findings.extend(_mapped(nt, tv.findings))
     _derive_litigation_total(values, nt, tables.get("review"))
-    findings.extend(_apply_rules(values, nt, sections))
+    if not baseline:
+        findings.extend(_apply_rules(values, nt, sections))
     template, evidence = _template(tables)
     t2 = time.perf_counter()
     llm_report: dict[str, Any] = {"used": False, "reason": "no LLM configured"}

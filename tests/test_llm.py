@@ -147,11 +147,13 @@ def test_an_llm_that_is_down_degrades_to_tables_and_rules(corpus: Path) -> None:
     assert not result.llm.used
 
 
-def test_whole_document_baseline_is_one_call() -> None:
+def test_whole_document_baseline_is_the_llm_alone_in_one_call() -> None:
     fake = FakeLLM(faithful)
     result = extract_text(NARRATIVE, llm=fake.extractor(), whole_document=True)
     assert len(fake.requests) == 1
     assert result.flat()["requests.granted.total"] == 3
+    assert {fv.provenance.method.value for fv in result.fields().values() if fv.provenance.note != "title"} == {"llm"}
+    assert "review.reconsideration.total" not in result.flat()  # the rule that reads 无行政复议 did not run
 
 
 def test_json_schema_mode_works_too() -> None:
