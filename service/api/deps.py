@@ -11,8 +11,11 @@ from service.api.errors import Unauthorized
 from service.settings import Settings
 
 
-def app_settings(request: Request) -> Settings:
-    """The settings the app was created with (tests and embedders may pass their own)."""
+async def app_settings(request: Request) -> Settings:
+    """The settings the app was created with (tests and embedders may pass their own).
+
+    Dependencies are `async def` on purpose: FastAPI runs a sync dependency in the thread pool, a hop per
+    request per dependency that cost more than the extraction's own overhead."""
     settings: Settings = request.app.state.settings
     return settings
 
@@ -20,7 +23,7 @@ def app_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(app_settings)]
 
 
-def require_api_key(request: Request, settings: SettingsDep) -> None:
+async def require_api_key(request: Request, settings: SettingsDep) -> None:
     """When an API key is configured, /v1 routes need it as `Authorization: Bearer KEY` or `X-API-Key: KEY`."""
     if settings.api_key is None:
         return
