@@ -52,7 +52,7 @@ def extract_bytes(
         return _extract_derived(text, name, "pdf", None, llm, whole_document)
     text, encoding = decode(data, name)
     if fmt == "html":
-        return _extract_derived(html_to_text(text), name, "html", encoding, llm, whole_document)
+        return extract_html(text, name, encoding, llm, whole_document)
     return extract_text(text, name=name, encoding=encoding, llm=llm, whole_document=whole_document)
 
 
@@ -88,10 +88,14 @@ def _no_text_layer(name: str | None, pages: int, text: str) -> ReportExtraction:
 
 
 def extract_html(
-    markup: str, name: str | None = None, encoding: str | None = None, llm: NarrativeLLM | None = None
+    markup: str,
+    name: str | None = None,
+    encoding: str | None = None,
+    llm: NarrativeLLM | None = None,
+    whole_document: bool = False,
 ) -> ReportExtraction:
     """An HTML page: its text (cells one per line) is extracted; spans index that text, which is returned."""
-    return _extract_derived(html_to_text(markup), name, "html", encoding, llm)
+    return _extract_derived(html_to_text(markup), name, "html", encoding, llm, whole_document)
 
 
 class NarrativeLLM(Protocol):
@@ -135,8 +139,12 @@ def extract_text(
     tables = {} if baseline else _read_tables(text, sections)
     for tv in tables.values():
         for key, cell in tv.cells.items():
-            value = to_wan(cell.value, None) if key.endswith("_wan") else number(cell.value)
-            values[key] = _value(nt, value, cell.start, cell.end, Method.TABLE, cell.note)
+            if key.endswith("_wan"):
+                value = to_wan(cell.value, cell.unit)
+                note = "元 converted to 万元" if cell.unit == "元" else cell.note
+            else:
+                value, note = number(cell.value), cell.note
+            values[key] = _value(nt, value, cell.start, cell.end, Method.TABLE, note)
         findings.extend(_mapped(nt, tv.findings))
     _derive_litigation_total(values, nt, tables.get("review"))
     if not baseline:

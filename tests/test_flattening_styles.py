@@ -111,3 +111,10 @@ def test_ambiguous_cells_are_null_with_a_finding() -> None:
     assert f["proactive.rules.issued"] == 0
     assert "proactive.normative_docs.issued" not in f
     assert any(x.rule == "parse.ambiguous_split" and "proactive.normative_docs" in x.cells for x in result.findings)
+
+
+def test_amounts_in_yuan_become_wan_by_unit_or_header() -> None:
+    head = "二、主动公开政府信息情况\n第二十条第（九）项\n信息内容 采购项目数量 采购总金额"
+    assert flat(head + "\n政府集中采购 135 75394432.52元\n")["proactive.procurement.amount_wan"] == 7539.443252
+    assert flat(head + "(单位:元)\n政府集中采购 3 12000\n")["proactive.procurement.amount_wan"] == 1.2
+    assert flat(head + "(单位:万元)\n政府集中采购 3 12000\n")["proactive.procurement.amount_wan"] == 12000

@@ -51,11 +51,9 @@ def read_proactive(text: str, start: int, end: int) -> TableValues | None:
         for col, cell in zip(cols, row.chosen, strict=True):
             key = f"proactive.{item}.{col}"
             if col.endswith(MONEY_SUFFIX):
-                yuan = cell.unit == "元" or (cell.unit is None and _header_says_yuan(text, m.start(), row.seg[0]))
-                if yuan:
-                    cell = Cell(
-                        Decimal(cell.value) / 10000, cell.start, cell.end, "元", cell.blank, "元 converted to 万元"
-                    )
+                if cell.unit is None and _header_says_yuan(text, m.start(), row.seg[0]):
+                    # the amount is in 元 by its header; the pipeline converts (to_wan), as for "…元" cells
+                    cell = Cell(cell.value, cell.start, cell.end, "元", cell.blank, cell.note)
             elif isinstance(cell.value, Decimal):
                 out.findings.append(
                     Finding(

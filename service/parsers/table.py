@@ -147,9 +147,7 @@ def read_table(
         if spec.key not in rows:
             rows[spec.key] = RowResult(spec, None, (start, start), [], RowReadings([], "missing"))
     _repair_displaced(text, [rows[specs[i].key] for i in found])
-    first = anchors[found[0]]
-    assert first is not None
-    table = TableRead(rows, "anchored", first[0], table_end, start)
+    table = TableRead(rows, "anchored", first_label[0], table_end, start)
     _choose(table, column_rules)
     if any(r.chosen is None for r in rows.values()):
         seq = _sequential(text, table, specs)
