@@ -20,10 +20,14 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import httpx
+
+_T = TypeVar("_T")
 
 
 def _loopback(url: str) -> bool:
@@ -53,49 +57,91 @@ def _rss_mb(pid: int) -> float:
 
 
 def _workers(pid: int) -> list[int]:
+    """The worker processes of a `nianbao serve` (uvicorn's multiprocess workers, or the server itself)."""
     try:
         out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False).stdout
     except FileNotFoundError:
         return [pid]
-    children = [int(p) for p in out.split()]
-    # uvicorn's multiprocess supervisor: workers are children; one worker runs in-process
-    return [c for c in children if "python" in Path(f"/proc/{c}/cmdline").read_bytes().decode(errors="replace")] or [
-        pid
-    ]
+    workers = []
+    for child in (int(p) for p in out.split()):
+        try:
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if "multiprocessing.spawn" in cmdline:  # not the resource tracker
+            workers.append(child)
+    return workers or [pid]
+
+
+def _request(host: str, port: int, path: str, name: str, data: bytes) -> bytes:
+    """One pre-encoded HTTP/1.1 keep-alive request: the client should spend its CPU on nothing else."""
+    media = "text/html" if name.endswith((".html", ".htm")) else "text/plain"
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: {media}\r\n"
+        f"X-Filename: {name}\r\nContent-Length: {len(data)}\r\n\r\n"
+    )
+    return head.encode() + data
+
+
+async def _response(reader: asyncio.StreamReader) -> int:
+    """Read one response off a keep-alive connection; its status."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            await reader.readexactly(size + 2)
+            if size == 0:
+                break
+    else:
+        await reader.readexactly(int(headers.get("content-length", "0")))
+    return status
 
 
 async def _run(
     url: str, bodies: list[tuple[str, bytes]], concurrency: int, total: int, seconds: float, flat: bool
 ) -> tuple[list[float], int, float]:
+    """`concurrency` closed-loop clients, each on its own keep-alive connection, round-robin over the reports."""
+    parsed = urlparse(url)
+    host, port = parsed.hostname or "127.0.0.1", parsed.port or 80
+    path = "/v1/extract" + ("?flat=true" if flat else "")
+    requests = [_request(host, port, path, name, data) for name, data in bodies]
     latencies: list[float] = []
     errors = 0
     sent = 0
     deadline = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
 
-        async def worker() -> None:
-            nonlocal sent, errors
+    async def client() -> None:
+        nonlocal sent, errors
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
             while sent < total and time.perf_counter() < deadline:
-                name, data = bodies[sent % len(bodies)]
+                payload = requests[sent % len(requests)]
                 sent += 1
                 t0 = time.perf_counter()
-                r = await client.post(
-                    "/v1/extract" + ("?flat=true" if flat else ""),
-                    content=data,
-                    headers={
-                        "content-type": "text/html" if name.endswith(".html") else "text/plain",
-                        "x-filename": name,
-                    },
-                )
+                writer.write(payload)
+                status = await _response(reader)
                 latencies.append((time.perf_counter() - t0) * 1000)
-                if r.status_code != 200:
+                if status != 200:
                     errors += 1
+        finally:
+            writer.close()
 
-        t0 = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        wall = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    wall = time.perf_counter() - t0
     return latencies, errors, wall
+
+
+def _drive(coro: Coroutine[Any, Any, _T]) -> _T:
+    """uvloop where installed (uvicorn[standard] brings it): the client's own overhead stays small."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coro)
+    return uvloop.run(coro)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -134,9 +180,9 @@ def main() -> None:
     try:
         pids = _workers(proc.pid) if proc else []
         idle = {p: _rss_mb(p) for p in pids}
-        asyncio.run(_run(url, bodies, args.concurrency, 200, 10, args.flat))  # warm-up
+        _drive(_run(url, bodies, args.concurrency, 200, 10, args.flat))  # warm-up
         warm = {p: _rss_mb(p) for p in pids}
-        lat, errors, wall = asyncio.run(_run(url, bodies, args.concurrency, args.requests, args.seconds, args.flat))
+        lat, errors, wall = _drive(_run(url, bodies, args.concurrency, args.requests, args.seconds, args.flat))
         peak = {p: _rss_mb(p) for p in pids}
         time.sleep(1)
         after = {p: _rss_mb(p) for p in pids}

@@ -166,23 +166,20 @@ def eval_cmd(
     "--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default NIANBAO_WORKERS, 1)."
 )
 def serve(host: str | None, port: int | None, workers: int | None) -> None:
-    """Run the HTTP service (uvicorn), on the embedded defaults unless told otherwise."""
-    import os
-    import tempfile
+    """Run the HTTP service (uvicorn), on the embedded defaults unless told otherwise.
 
+    One HTTP process; with --workers N > 1 the extractions run in N worker processes behind it
+    (service.api.runner says why not uvicorn's own workers)."""
     import uvicorn
 
+    from service.api.app import create_app
+
     settings = get_settings()
-    workers = workers or settings.workers
-    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        # every worker writes its metrics here, so /metrics answers for all of them
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="nianbao-metrics-")
+    settings = settings.model_copy(update={"workers": workers or settings.workers})
     uvicorn.run(
-        "service.api.app:create_app",
-        factory=True,
+        create_app(settings),
         host=host or settings.host,
         port=port or settings.port,
-        workers=workers,
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=int(settings.graceful_shutdown_s),

@@ -46,6 +46,12 @@ class InputTooLarge(InputError):
     code = "input_too_large"
 
 
+class WorkerDied(NianbaoError):
+    """An extraction worker process died mid-job (killed, out of memory); the pool is replaced."""
+
+    code = "worker_died"
+
+
 class ConfigError(NianbaoError):
     code = "bad_config"
 
@@ -69,6 +75,13 @@ def undecodable(name: str | None, tried: list[str]) -> UndecodableInput:
         "send UTF-8 or GB18030/GBK text, or a supported document format",
         source=name,
         tried=tried,
+    )
+
+
+def worker_died(name: str | None) -> WorkerDied:
+    return WorkerDied(
+        f"the worker process extracting {_who(name)} died before it finished; nothing was kept, send it again",
+        source=name,
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from schemas.extraction import Finding, Method, ReportExtraction
 from schemas.fields import SECTION_NAMES, Template
 from service import checks, errors
+from service.draft import Draft
 from service.formats.detect import detect
 from service.formats.docx import docx_to_text
 from service.formats.html import html_to_text
@@ -40,6 +41,16 @@ def extract_bytes(
     whole_document: bool = False,
 ) -> ReportExtraction:
     """A report as a scraper saved it (text, HTML, DOCX or PDF, detected by content), extracted."""
+    return draft_bytes(data, name, media_type, llm, whole_document).model()
+
+
+def draft_bytes(
+    data: bytes,
+    name: str | None = None,
+    media_type: str | None = None,
+    llm: NarrativeLLM | None = None,
+    whole_document: bool = False,
+) -> Draft:
     fmt = detect(data, name, media_type)
     if fmt is None:
         raise errors.binary_input(name, sniff_binary(data))
@@ -52,8 +63,8 @@ def extract_bytes(
         return _extract_derived(text, name, "pdf", None, llm, whole_document)
     text, encoding = decode(data, name)
     if fmt == "html":
-        return extract_html(text, name, encoding, llm, whole_document)
-    return extract_text(text, name=name, encoding=encoding, llm=llm, whole_document=whole_document)
+        return draft_html(text, name, encoding, llm, whole_document)
+    return draft_text(text, name=name, encoding=encoding, llm=llm, whole_document=whole_document)
 
 
 def _extract_derived(
@@ -63,16 +74,16 @@ def _extract_derived(
     encoding: str | None = None,
     llm: NarrativeLLM | None = None,
     whole_document: bool = False,
-) -> ReportExtraction:
+) -> Draft:
     """Extract text the service derived from a document; the response carries that text, which spans index."""
     if not text.strip():
         raise errors.empty_input(name)
-    result = extract_text(text, name=name, encoding=encoding, fmt=fmt, llm=llm, whole_document=whole_document)
-    result.text = text
-    return result
+    draft = draft_text(text, name=name, encoding=encoding, fmt=fmt, llm=llm, whole_document=whole_document)
+    draft.payload["text"] = text
+    return draft
 
 
-def _no_text_layer(name: str | None, pages: int, text: str) -> ReportExtraction:
+def _no_text_layer(name: str | None, pages: int, text: str) -> Draft:
     """A scanned PDF: a valid, empty result that says why."""
     result = ReportExtraction.model_validate({"source": {"name": name, "format": "pdf", "chars": len(text)}})
     result.text = text
@@ -84,7 +95,9 @@ def _no_text_layer(name: str | None, pages: int, text: str) -> ReportExtraction:
             "which this service does not do",
         )
     )
-    return result
+    payload = result.model_dump()
+    payload["findings"] = list(result.findings)
+    return Draft(payload, {})
 
 
 def extract_html(
@@ -95,6 +108,16 @@ def extract_html(
     whole_document: bool = False,
 ) -> ReportExtraction:
     """An HTML page: its text (cells one per line) is extracted; spans index that text, which is returned."""
+    return draft_html(markup, name, encoding, llm, whole_document).model()
+
+
+def draft_html(
+    markup: str,
+    name: str | None = None,
+    encoding: str | None = None,
+    llm: NarrativeLLM | None = None,
+    whole_document: bool = False,
+) -> Draft:
     return _extract_derived(html_to_text(markup), name, "html", encoding, llm, whole_document)
 
 
@@ -119,20 +142,32 @@ def extract_text(
     llm: NarrativeLLM | None = None,
     whole_document: bool = False,
 ) -> ReportExtraction:
+    """Plain report text (spans index `original` itself)."""
+    return draft_text(original, name, encoding, fmt, llm, whole_document).model()
+
+
+def draft_text(
+    original: str,
+    name: str | None = None,
+    encoding: str | None = None,
+    fmt: str = "text",
+    llm: NarrativeLLM | None = None,
+    whole_document: bool = False,
+) -> Draft:
     t0 = time.perf_counter()
     nt = normalize(original)
     text = nt.text
     sections = segment(text)
     t1 = time.perf_counter()
-    # values are collected as plain dicts under their flat keys and validated once at the end:
-    # one pydantic-core call for the whole report instead of one per cell
+    # values are collected as plain dicts under their flat keys (the Draft's payload); a model is built
+    # from them only for callers that want one
     values: dict[str, dict[str, Any]] = {}
     findings: list[Finding] = []
-    meta = read_meta(text)
-    if meta.organ is not None:
-        values["meta.organ"] = _value(nt, meta.organ.value, meta.organ.start, meta.organ.end, Method.RULE, "title")
-    if meta.year is not None:
-        values["meta.year"] = _value(nt, meta.year.value, meta.year.start, meta.year.end, Method.RULE, "title")
+    title = read_meta(text)
+    if title.organ is not None:
+        values["meta.organ"] = _value(nt, title.organ.value, title.organ.start, title.organ.end, Method.RULE, "title")
+    if title.year is not None:
+        values["meta.year"] = _value(nt, title.year.value, title.year.start, title.year.end, Method.RULE, "title")
 
     # the --whole-document baseline is the LLM alone, as a plain instructor user would run it
     baseline = whole_document and llm is not None
@@ -158,35 +193,57 @@ def extract_text(
 
     flat: dict[str, Any] = {k: v["value"] for k, v in values.items()}
     findings.extend(checks.check(flat))
-    payload: dict[str, Any] = {
-        "source": {"name": name, "format": fmt, "encoding": encoding, "chars": len(original)},
-        "meta": {"template": template, "organ": values.get("meta.organ"), "year": values.get("meta.year")},
-        "proactive": {},
-        "requests": {},
-        "review": {},
-        "sections": [_section_text(nt, sections[n]) for n in SECTION_NAMES if n in sections],
-        "methods": sorted({v["provenance"]["method"] for v in values.values()}, key=lambda m: m.value),
+    # complete and in the model's field order: the Draft renders this dict as the response itself
+    meta: dict[str, Any] = {
+        "organ": values.get("meta.organ"),
+        "year": values.get("meta.year"),
+        "template": template,
+        "template_evidence": None,
     }
     if evidence is not None:
         s, e = nt.span(*evidence)
-        payload["meta"]["template_evidence"] = {"raw": original[s:e], "start": s, "end": e, "method": Method.TABLE}
+        meta["template_evidence"] = {"raw": original[s:e], "start": s, "end": e, "method": Method.TABLE, "note": None}
+    proactive: dict[str, Any] = {}
+    grids: dict[str, dict[str, dict[str, Any]]] = {"requests": {}, "review": {}}
     for key, v in values.items():
         section, rest = key.split(".", 1)
         if section == "proactive":
-            payload["proactive"][rest] = v
-        elif section in ("requests", "review"):
+            proactive[rest] = v
+        elif section in grids:
             row, col = rest.split(".", 1)
-            payload[section].setdefault(row, {})[col] = v
-    payload["llm"] = llm_report
-    result = ReportExtraction.model_validate(payload)
-    result.findings = findings
-    result.timings_ms = {
+            grids[section].setdefault(row, {})[col] = v
+    payload: dict[str, Any] = {
+        "schema_version": "1",
+        "source": {"name": name, "format": fmt, "encoding": encoding, "chars": len(original)},
+        "meta": meta,
+        "proactive": proactive,
+        "requests": grids["requests"],
+        "review": grids["review"],
+        "sections": [_section_text(nt, sections[n]) for n in SECTION_NAMES if n in sections],
+        "findings": findings,
+        "methods": sorted({v["provenance"]["method"] for v in values.values()}, key=lambda m: m.value),
+        "text": None,
+        "llm": {**_NO_LLM, **llm_report},
+        "timings_ms": {},
+    }
+    payload["timings_ms"] = {
         "normalise_ms": round((t1 - t0) * 1000, 3),
         "tables_ms": round((t2 - t1) * 1000, 3),
         "llm_ms": round((t3 - t2) * 1000, 3),
         "total_ms": round((time.perf_counter() - t0) * 1000, 3),
     }
-    return result
+    return Draft(payload, values)
+
+
+_NO_LLM: dict[str, Any] = {
+    "used": False,
+    "reason": "no LLM configured",
+    "model": None,
+    "calls": 0,
+    "input_tokens": 0,
+    "output_tokens": 0,
+    "cache_hits": 0,
+}
 
 
 def _read_tables(text: str, sections: dict[str, Section]) -> dict[str, TableValues]:

@@ -130,12 +130,12 @@ def test_api_key_when_configured() -> None:
 def test_request_timeout_is_504(monkeypatch: pytest.MonkeyPatch) -> None:
     import time
 
-    from service.api.routes import extract as route
+    from service.api import runner
 
     def slow(*_: object) -> None:
         time.sleep(2)
 
-    monkeypatch.setattr(route, "_run", slow)
+    monkeypatch.setattr(runner, "run_job", slow)
     with TestClient(create_app(Settings(request_timeout_s=0.2))) as c:
         r = c.post("/v1/extract", json={"text": "x"})
         assert r.status_code == 504

@@ -12,20 +12,9 @@ from service.api import errors as api_errors
 from service.api.logs import log, setup_logging
 from service.api.middleware import BodyLimit, RequestContext
 from service.api.routes import extract, health
+from service.api.runner import make_runner
 from service.llm.factory import build as build_llm
-from service.pipeline import extract_text
 from service.settings import Settings, get_settings
-
-_SELF_TEST = (
-    "某局2024年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n申请人情况\n"
-    "一、本年新收政府信息公开申请数量 1 0 0 0 0 0 1\n"
-)
-
-
-def _self_test() -> str:
-    """Parsers are loaded and read a tiny table correctly."""
-    flat = extract_text(_SELF_TEST).flat()
-    return "ok" if flat.get("requests.new.total") == 1 else "self-test failed"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -34,16 +23,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        parsers = _self_test()
         app.state.llm = build_llm(settings)
+        runner = make_runner(settings, app.state.llm)
+        parsers = await runner.start()
+        app.state.runner = runner
         app.state.ready = Ready(
             status="ready" if parsers == "ok" else "not ready",
             parsers=parsers,
             llm="not configured" if app.state.llm is None else "configured",
         )
         log.info("started", extra={"fields": {"ready": app.state.ready.model_dump()}})
-        yield
-        log.info("stopped")
+        try:
+            yield
+        finally:
+            await runner.close()
+            log.info("stopped")
 
     app = FastAPI(
         title="nianbao",

@@ -16,6 +16,7 @@ STATUS: dict[type[errors.NianbaoError], int] = {
     errors.InputTooLarge: 413,
     errors.InputError: 422,
     errors.ConfigError: 500,
+    errors.WorkerDied: 503,
     errors.LLMError: 502,
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -27,6 +28,35 @@ LLM_TOKENS = Counter("nianbao_llm_tokens_total", "LLM tokens", ["kind"])
 LLM_CACHE_HITS = Counter("nianbao_llm_cache_hits_total", "LLM responses served from the cache")
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+if TYPE_CHECKING:
+    from service.api.runner import Rendered
+
+# labelled children are looked up once: `.labels()` costs more than the increment it guards
+_children: dict[tuple[Any, ...], Any] = {}
+
+
+def child(metric: Counter | Histogram, *labels: str) -> Any:
+    key = (metric, *labels)
+    found = _children.get(key)
+    if found is None:
+        found = _children[key] = metric.labels(*labels)
+    return found
+
+
+def count_extraction(out: Rendered) -> None:
+    """What one extraction adds to the counters."""
+    child(EXTRACTIONS, out.format, "ok").inc()
+    for rule in out.rules:
+        child(FINDINGS, rule).inc()
+    if out.llm_calls:
+        child(LLM_CALLS, "ok").inc(out.llm_calls)
+        child(LLM_TOKENS, "input").inc(out.input_tokens)
+        child(LLM_TOKENS, "output").inc(out.output_tokens)
+    if out.cache_hits:
+        LLM_CACHE_HITS.inc(out.cache_hits)
+    if "llm.unavailable" in out.rules:
+        child(LLM_CALLS, "unavailable").inc()
 
 
 def render() -> bytes:

@@ -69,8 +69,8 @@ class RequestContext:
             elapsed = time.perf_counter() - t0
             route_obj = scope.get("route")
             route = getattr(route_obj, "path", None) or "unmatched"
-            metrics.REQUESTS.labels(route, scope["method"], str(status)).inc()
-            metrics.LATENCY.labels(route).observe(elapsed)
+            metrics.child(metrics.REQUESTS, route, scope["method"], str(status)).inc()
+            metrics.child(metrics.LATENCY, route).observe(elapsed)
             log.info(
                 "request",
                 extra={

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -17,7 +19,7 @@ from service import errors
 from service.api import metrics
 from service.api.deps import ApiKeyDep, SettingsDep
 from service.api.errors import RequestTimeout, error_body, status_for
-from service.pipeline import NarrativeLLM, extract_bytes, extract_html, extract_text
+from service.api.runner import Job, Rendered, Runner
 from service.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["extract"])
@@ -64,65 +66,33 @@ _BATCH_BODY = {
 }
 
 
-class _Limiter:
-    """Bounded CPU concurrency per worker (created lazily inside the event loop)."""
-
-    limiter: anyio.CapacityLimiter | None = None
-
-    @classmethod
-    def get(cls, settings: Settings) -> anyio.CapacityLimiter:
-        if cls.limiter is None:
-            cls.limiter = anyio.CapacityLimiter(settings.cpu_concurrency)
-        return cls.limiter
-
-
-def _run(req: ExtractRequest, llm: NarrativeLLM | None) -> ReportExtraction:
-    llm = llm if req.options.use_llm else None
-    if req.html is not None:
-        return extract_html(req.html, name=req.filename, llm=llm)
-    assert req.text is not None
-    if not req.text.strip():
-        raise errors.empty_input(req.filename)
-    return extract_text(req.text, name=req.filename, llm=llm)
-
-
-async def _off_loop(settings: Settings, fn: Any, *args: Any) -> ReportExtraction:
-    """CPU-bound parsing in a worker thread, bounded in number and in time."""
+async def _extract(request: Request, settings: Settings, job: Job) -> Rendered:
+    """Run one job on the app's runner, bounded in time, and count it."""
+    runner: Runner = request.app.state.runner
     try:
         with anyio.fail_after(settings.request_timeout_s):
-            result: ReportExtraction = await anyio.to_thread.run_sync(
-                fn, *args, limiter=_Limiter.get(settings), abandon_on_cancel=True
-            )
+            out = await runner.run(job)
     except TimeoutError as exc:
         metrics.EXTRACTIONS.labels("?", "timeout").inc()
         raise RequestTimeout(f"extraction took longer than {settings.request_timeout_s:g} s") from exc
-    metrics.EXTRACTIONS.labels(result.source.format, "ok").inc()
-    for finding in result.findings:
-        metrics.FINDINGS.labels(finding.rule).inc()
-    if result.llm.calls:
-        metrics.LLM_CALLS.labels("ok").inc(result.llm.calls)
-        metrics.LLM_TOKENS.labels("input").inc(result.llm.input_tokens)
-        metrics.LLM_TOKENS.labels("output").inc(result.llm.output_tokens)
-    if result.llm.cache_hits:
-        metrics.LLM_CACHE_HITS.inc(result.llm.cache_hits)
-    if any(f.rule == "llm.unavailable" for f in result.findings):
-        metrics.LLM_CALLS.labels("unavailable").inc()
-    return result
+    metrics.count_extraction(out)
+    return out
 
 
-def _render(result: ReportExtraction, flat: bool) -> bytes:
-    if flat:
-        return json.dumps(result.flat(), ensure_ascii=False).encode()
-    return result.model_dump_json().encode()
+def _job(req: ExtractRequest, flat: bool) -> Job:
+    if req.html is not None:
+        return Job("html", req.html, req.filename, use_llm=req.options.use_llm, flat=flat or req.options.flat)
+    assert req.text is not None
+    return Job("text", req.text, req.filename, use_llm=req.options.use_llm, flat=flat or req.options.flat)
 
 
-async def _parse(request: Request, settings: Settings) -> tuple[ExtractRequest | None, bytes | None, str | None]:
-    """(json request, raw document bytes, filename) from whichever media type was sent."""
+async def _parse(request: Request, settings: Settings, flat: bool) -> Job:
+    """The job, from whichever media type was sent."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media == "application/json" or media.endswith("+json"):
         body = await request.body()
         try:
-            return ExtractRequest.model_validate_json(body), None, None
+            return _job(ExtractRequest.model_validate_json(body), flat)
         except ValidationError as exc:
             raise errors.InputError(
                 "the JSON body is not a valid extract request: " + "; ".join(e["msg"] for e in exc.errors()[:5])
@@ -134,9 +104,10 @@ async def _parse(request: Request, settings: Settings) -> tuple[ExtractRequest |
             raise errors.InputError("multipart upload needs a `file` part")
         data = await upload.read()
         name = form.get("filename")
-        return None, data, (name if isinstance(name, str) else None) or upload.filename
+        name = (name if isinstance(name, str) else None) or upload.filename
+        return Job("bytes", data, name, media, flat=flat)
     if media in ("text/plain", "text/html", "application/octet-stream", ""):
-        return None, await request.body(), request.headers.get("x-filename")
+        return Job("bytes", await request.body(), request.headers.get("x-filename"), media or None, flat=flat)
     raise errors.UnsupportedFormat(
         f"media type {media!r} is not accepted; send application/json, multipart/form-data, text/plain or text/html",
         media_type=media,
@@ -156,16 +127,8 @@ async def extract(
     _: ApiKeyDep,
     flat: bool = Query(default=False, description="return the FIELDS.md flat map"),
 ) -> Response:
-    req, data, name = await _parse(request, settings)
-    llm = request.app.state.llm
-    if req is not None:
-        result = await _off_loop(settings, _run, req, llm)
-        flat = flat or req.options.flat
-    else:
-        assert data is not None
-        media = request.headers.get("content-type", "").split(";")[0].strip().lower() or None
-        result = await _off_loop(settings, extract_bytes, data, name, media, llm)
-    return Response(_render(result, flat), media_type="application/json")
+    out = await _extract(request, settings, await _parse(request, settings, flat))
+    return Response(out.body, media_type="application/json")
 
 
 @router.post(
@@ -202,26 +165,37 @@ async def extract_batch(
         raise errors.InputError(f"the batch has {len(raw)} items, over the limit of {settings.batch_max_items}")
 
     async def lines() -> AsyncIterator[bytes]:
-        for index, item in enumerate(raw):
-            yield (
-                await _batch_line(settings, request.app.state.llm, index, item, flat)
-            ).model_dump_json().encode() + b"\n"
+        # a few jobs in flight so every worker stays busy, yielded strictly in input order
+        window = 2 * settings.workers
+        pending: deque[asyncio.Task[bytes]] = deque()
+        try:
+            for index, item in enumerate(raw):
+                pending.append(asyncio.create_task(_batch_line(request, settings, index, item, flat)))
+                if len(pending) >= window:
+                    yield await pending.popleft()
+            while pending:
+                yield await pending.popleft()
+        finally:  # the client went away: drop what is still queued
+            for task in pending:
+                task.cancel()
 
     return StreamingResponse(lines(), media_type="application/x-ndjson")
 
 
-async def _batch_line(settings: Settings, llm: NarrativeLLM | None, index: int, item: Any, flat: bool) -> BatchLine:
+async def _batch_line(request: Request, settings: Settings, index: int, item: Any, flat: bool) -> bytes:
+    """One NDJSON line (a BatchLine); the result's JSON is spliced in as rendered by the worker."""
     name = None
     try:
         req = ExtractRequest.model_validate_json(item) if isinstance(item, str) else ExtractRequest.model_validate(item)
         name = req.filename
-        result = await _off_loop(settings, _run, req, llm)
-        payload = result.flat() if (flat or req.options.flat) else result
-        return BatchLine(index=index, filename=name, ok=True, result=payload)
+        out = await _extract(request, settings, _job(req, flat))
+        head = json.dumps({"index": index, "filename": name, "ok": True}, ensure_ascii=False, separators=(",", ":"))
+        return head[:-1].encode() + b',"result":' + out.body + b',"error":null}\n'
     except ValidationError as exc:
         detail = error_body("invalid_request", "; ".join(e["msg"] for e in exc.errors()[:5]))["error"]
     except errors.NianbaoError as exc:
         detail = {**exc.to_dict(), "context": {"status": status_for(exc)}}
     except Exception as exc:  # one bad report must never fail the batch
         detail = {"code": "internal_error", "message": f"{type(exc).__name__}: {exc}"}
-    return BatchLine(index=index, filename=name, ok=False, error=ErrorDetail.model_validate(detail))
+    line = BatchLine(index=index, filename=name, ok=False, error=ErrorDetail.model_validate(detail))
+    return line.model_dump_json().encode() + b"\n"
