@@ -292,7 +292,7 @@ def _value(
     nt: NormText, value: int | float | str, start: int, end: int, method: Method, note: str | None
 ) -> dict[str, Any]:
     """A FieldValue as a plain dict, its span mapped to the received text."""
-    s, e = nt.span(start, end)
+    s, e = nt.span(start, end) if nt.remapped else (start, end)
     return {
         "value": value,
         "provenance": {"raw": nt.original[s:e], "start": s, "end": e, "method": method, "note": note},

@@ -176,3 +176,14 @@ def test_structured_logs_carry_the_request_id(client: TestClient, caplog: pytest
     assert r.headers["x-request-id"] == "abc123"
     lines = [json.loads(JsonFormatter().format(rec)) for rec in caplog.records]
     assert any(line["request_id"] == "abc123" and line["status"] == 200 for line in lines if line["msg"] == "request")
+
+
+def test_broken_multipart_is_422(client: TestClient) -> None:
+    boundary = "0d37f771f3609e9baf6be26654101f5f"
+    r = client.post(
+        "/v1/extract",
+        content=f"--{boundary}\r\nTrue--{boundary}--\r\n".encode(),
+        headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["code"] == "invalid_input"

@@ -51,6 +51,11 @@ class NormText:
     _orig: list[int] = field(default_factory=list, repr=False)
     _fixed: list[bool] = field(default_factory=list, repr=False)
 
+    @property
+    def remapped(self) -> bool:
+        """Whether offsets differ at all (most reports normalise character for character)."""
+        return bool(self._norm)
+
     def to_original(self, pos: int) -> int:
         """Original offset of the character at normalised offset `pos`."""
         if not self._norm:

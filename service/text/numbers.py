@@ -27,12 +27,19 @@ _NUMBERING_AFTER = re.compile(r"\s*[.、]\s*[\u3400-\u9fff]")
 
 def _next_char(text: str, pos: int) -> str:
     """The first non-blank character at or after pos (within a short reach)."""
+    c = text[pos : pos + 1]
+    if c not in _PAD:
+        return c
     return text[pos : pos + 4].lstrip(" \t\u3000")[:1]
 
 
-def _not_a_value(text: str, s: int, e: int) -> bool:
-    """Dates, (1) numbering and 第3页/共5页 carry digits that are no cell's value (checked by characters: hot path)."""
-    after = _next_char(text, e)
+_PAD = frozenset(" \t\u3000")
+
+
+def _not_a_value(text: str, s: int, e: int, after: str) -> bool:
+    """Dates, (1) numbering and 第3页/共5页 carry digits that are no cell's value (checked by characters: hot path).
+
+    `after` is the first non-blank character after the digits."""
     if after in ("年", "月", "日") and "." not in text[s:e]:
         return True
     before = text[s - 1 : s] if s else ""
@@ -78,7 +85,8 @@ def tokenize(text: str, start: int, end: int) -> list[Token]:
         while bi < len(blanks) and blanks[bi] < nstart:
             out.append(Token(blanks[bi], blanks[bi] + 1, "0", blank=True))
             bi += 1
-        if _not_a_value(text, nstart, nend):
+        after = _next_char(text, nend)
+        if _not_a_value(text, nstart, nend, after):
             continue
         num = m.group()
         # peel a list number off the end: "…0000002.没有" -> "000000" + "2."
@@ -100,7 +108,7 @@ def tokenize(text: str, start: int, end: int) -> list[Token]:
             sign_start = nstart - 2
         unit_end = nend
         unit = None
-        if nend == m.end() and _next_char(text, nend) in ("万", "元"):
+        if nend == m.end() and after in ("万", "元"):
             u = _UNIT_AFTER.match(text, nend, end)
             if u is not None:
                 unit_end, unit = u.end(), u.group(1)

@@ -12,6 +12,7 @@ import anyio
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from schemas.api import BatchLine, ErrorDetail, ErrorResponse, ExtractRequest, FlatMap
 from schemas.extraction import ReportExtraction
@@ -98,7 +99,12 @@ async def _parse(request: Request, settings: Settings, flat: bool) -> Job:
                 "the JSON body is not a valid extract request: " + "; ".join(e["msg"] for e in exc.errors()[:5])
             ) from exc
     if media == "multipart/form-data":
-        form = await request.form(max_files=1, max_fields=10, max_part_size=settings.max_input_bytes)
+        try:
+            form = await request.form(max_files=1, max_fields=10, max_part_size=settings.max_input_bytes)
+        except StarletteHTTPException as exc:  # Starlette says 400 for any multipart trouble
+            if "maximum size" in str(exc.detail):
+                raise errors.InputTooLarge(f"a multipart part is over the limit: {exc.detail}") from exc
+            raise errors.InputError(f"the multipart body cannot be read: {exc.detail}") from exc
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise errors.InputError("multipart upload needs a `file` part")
