@@ -13,6 +13,7 @@ few facts the metrics need, so nothing large is pickled twice.
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
 import multiprocessing
 import pickle
@@ -159,6 +160,15 @@ def _portable(exc: Exception) -> Exception:
         return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
+def _settle_gc() -> None:
+    """After start-up: what was imported stays (frozen out of the collector's scans), and young collections
+    run every 10,000 allocations instead of 700. An extraction allocates a few thousand short-lived
+    objects and makes no cycles worth chasing; measured 5-10% of a job's CPU went to collections."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
+
+
 def worker_main(sock: socket.socket, settings: Settings) -> None:
     """A worker process: initialise, say whether the self-test passed, then answer jobs until the socket closes.
 
@@ -170,7 +180,9 @@ def worker_main(sock: socket.socket, settings: Settings) -> None:
     stream = sock.makefile("rwb")
     try:
         llm = build(settings)
-        _send(stream, ("ok", self_test()))
+        answer = self_test()
+        _settle_gc()
+        _send(stream, ("ok", answer))
     except Exception as exc:
         _send(stream, ("err", _portable(exc)))
         return
@@ -180,10 +192,10 @@ def worker_main(sock: socket.socket, settings: Settings) -> None:
         except (EOFError, OSError):
             return
         try:
-            answer: tuple[str, object] = ("ok", run_job(job, llm))
+            reply: tuple[str, object] = ("ok", run_job(job, llm))
         except Exception as exc:
-            answer = ("err", _portable(exc))
-        _send(stream, answer)
+            reply = ("err", _portable(exc))
+        _send(stream, reply)
 
 
 @dataclass(eq=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import cache
 
 from schemas.extraction import Finding
 from schemas.fields import MONEY_SUFFIX, PROACTIVE_2019, PROACTIVE_2021, Template
@@ -26,6 +27,15 @@ def detect_template(text: str, start: int, end: int) -> tuple[Template, tuple[in
     return "2019", old[0].span()
 
 
+@cache
+def _specs(template: Template) -> tuple[RowSpec, ...]:
+    columns = PROACTIVE_2019 if template == "2019" else PROACTIVE_2021
+    return tuple(
+        RowSpec(item, PROACTIVE_LABELS[item], len(cols), repeats=cols == ("made", "published", "total_published"))
+        for item, cols in columns.items()
+    )
+
+
 def read_proactive(text: str, start: int, end: int) -> TableValues | None:
     m = PROACTIVE_START.search(text, start, end)
     if m is None:
@@ -35,11 +45,7 @@ def read_proactive(text: str, start: int, end: int) -> TableValues | None:
         return None
     template, evidence = detected
     columns = PROACTIVE_2019 if template == "2019" else PROACTIVE_2021
-    specs = [
-        RowSpec(item, PROACTIVE_LABELS[item], len(cols), repeats=cols == ("made", "published", "total_published"))
-        for item, cols in columns.items()
-    ]
-    table = read_table(text, m.start(), end, specs, where="proactive")
+    table = read_table(text, m.start(), end, _specs(template), where="proactive")
     if table is None:
         return None
     out = TableValues(template=template, evidence=evidence, span=(table.start, table.end))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 
 from schemas.fields import REQUEST_COLUMNS, outcome_rows, request_rows
 from service.parsers.cells import Num
@@ -26,15 +27,17 @@ def row_total_ok(v: Sequence[Num]) -> bool:
     return v[-1] == sum(v[:-1])
 
 
-def specs(single_other: bool) -> list[RowSpec]:
-    return [RowSpec(key, REQUEST_LABELS[key], K, row_total_ok) for key in request_rows(single_other)]
+@cache
+def specs(single_other: bool) -> tuple[RowSpec, ...]:
+    return tuple(RowSpec(key, REQUEST_LABELS[key], K, row_total_ok) for key in request_rows(single_other))
 
 
-def column_rules(single_other: bool) -> list[ColumnRule]:
-    return [
+@cache
+def column_rules(single_other: bool) -> tuple[ColumnRule, ...]:
+    return (
         ColumnRule(("new", "carried_over"), ("total", "carried_forward")),
-        ColumnRule(("total",), outcome_rows(single_other)),
-    ]
+        ColumnRule(("total",), tuple(outcome_rows(single_other))),
+    )
 
 
 def read_requests(text: str, start: int, end: int) -> TableValues | None:

@@ -8,7 +8,6 @@ from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
 
-import anyio
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
@@ -18,7 +17,7 @@ from schemas.api import BatchLine, ErrorDetail, ErrorResponse, ExtractRequest, F
 from schemas.extraction import ReportExtraction
 from service import errors
 from service.api import metrics
-from service.api.deps import ApiKeyDep, SettingsDep
+from service.api.deps import AuthorizedDep
 from service.api.errors import RequestTimeout, error_body, status_for
 from service.api.runner import Job, Rendered, Runner
 from service.settings import Settings
@@ -71,7 +70,7 @@ async def _extract(request: Request, settings: Settings, job: Job) -> Rendered:
     """Run one job on the app's runner, bounded in time, and count it."""
     runner: Runner = request.app.state.runner
     try:
-        with anyio.fail_after(settings.request_timeout_s):
+        async with asyncio.timeout(settings.request_timeout_s):
             out = await runner.run(job)
     except TimeoutError as exc:
         metrics.EXTRACTIONS.labels("?", "timeout").inc()
@@ -129,8 +128,7 @@ async def _parse(request: Request, settings: Settings, flat: bool) -> Job:
 )
 async def extract(
     request: Request,
-    settings: SettingsDep,
-    _: ApiKeyDep,
+    settings: AuthorizedDep,
     flat: bool = Query(default=False, description="return the FIELDS.md flat map"),
 ) -> Response:
     out = await _extract(request, settings, await _parse(request, settings, flat))
@@ -149,8 +147,7 @@ async def extract(
 )
 async def extract_batch(
     request: Request,
-    settings: SettingsDep,
-    _: ApiKeyDep,
+    settings: AuthorizedDep,
     flat: bool = Query(default=False, description="return FIELDS.md flat maps"),
 ) -> StreamingResponse:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
