@@ -43,18 +43,17 @@ def _printed(tok: Token) -> Cell:
     return Cell(tok.value, tok.start, tok.end, tok.unit, blank=tok.blank, note="blank cell" if tok.blank else None)
 
 
-def _pieces(tok: Token, parts: int) -> Iterator[list[Cell]]:
-    """Ways to cut one fused token into `parts` cells, no piece with a leading zero."""
+def _cuts(tok: Token, parts: int) -> list[tuple[tuple[Num, ...], tuple[int, ...]]]:
+    """Ways to cut one fused token into `parts` cells, no piece with a leading zero: (values, cut ends).
+
+    Values only: most ways fail the row's arithmetic, so cells are built (by `_cut_cells`) only for the
+    readings that pass."""
     if parts == 1:
-        yield [_printed(tok)]
-        return
-    if tok.blank:
-        return
+        return [((tok.value,), ())]
+    if tok.blank or tok.num_start < 0:
+        return []
     digits = tok.digits
-    if tok.num_start < 0:
-        return
     int_len = digits.index(".") if "." in digits else len(digits)
-    offset = tok.num_start
 
     def cuts(pos: int, left: int) -> Iterator[list[int]]:
         if left == 1:
@@ -72,66 +71,107 @@ def _pieces(tok: Token, parts: int) -> Iterator[list[Cell]]:
             for rest in cuts(end, left - 1):
                 yield [end, *rest]
 
+    out = []
     for bounds in cuts(0, parts):
-        cells: list[Cell] = []
+        vals: list[Num] = []
         prev = 0
-        for i, b in enumerate(bounds):
+        for b in bounds:
             text = digits[prev:b]
-            v: Num = Decimal(text) if "." in text else int(text)
-            if i == 0 and tok.negative:
-                v = -v
-            last = i == len(bounds) - 1
-            cells.append(
-                Cell(
-                    v,
-                    tok.start if i == 0 else offset + prev,
-                    offset + b if not last else tok.end,
-                    tok.unit if last else None,
-                    note=f"split from the fused run {digits!r}",
-                )
-            )
+            vals.append(Decimal(text) if "." in text else int(text))
             prev = b
-        yield cells
+        if tok.negative:
+            vals[0] = -vals[0]
+        out.append((tuple(vals), tuple(bounds)))
+    return out
 
 
-def _fused(tokens: Sequence[Token], k: int) -> Iterator[Reading]:
-    """Readings that split fused tokens into exactly k cells."""
-    memo: dict[tuple[int, int], list[list[Cell]]] = {}
+def _cut_cells(tok: Token, bounds: tuple[int, ...], vals: tuple[Num, ...]) -> list[Cell]:
+    """The cells of one cut (`bounds` empty: the token printed as one cell)."""
+    if not bounds:
+        return [_printed(tok)]
+    digits, offset = tok.digits, tok.num_start
+    cells = []
+    prev = 0
+    for i, b in enumerate(bounds):
+        last = i == len(bounds) - 1
+        cells.append(
+            Cell(
+                vals[i],
+                tok.start if i == 0 else offset + prev,
+                offset + b if not last else tok.end,
+                tok.unit if last else None,
+                note=f"split from the fused run {digits!r}",
+            )
+        )
+        prev = b
+    return cells
 
-    def pieces(i: int, parts: int) -> list[list[Cell]]:
+
+def _fused(tokens: Sequence[Token], k: int) -> Iterator[tuple[tuple[Num, ...], Callable[[], Reading]]]:
+    """Readings that split fused tokens into exactly k cells: (values, how to build the reading)."""
+    memo: dict[tuple[int, int], list[tuple[tuple[Num, ...], tuple[int, ...]]]] = {}
+
+    def options(i: int, parts: int) -> list[tuple[tuple[Num, ...], tuple[int, ...]]]:
         if (i, parts) not in memo:
-            memo[i, parts] = list(_pieces(tokens[i], parts))
+            memo[i, parts] = _cuts(tokens[i], parts)
         return memo[i, parts]
 
-    def go(i: int, left: int) -> Iterator[list[Cell]]:
+    def go(i: int, left: int) -> Iterator[tuple[tuple[Num, ...], tuple[tuple[int, ...], ...]]]:
         if i == len(tokens):
             if left == 0:
-                yield []
+                yield (), ()
             return
         remaining = len(tokens) - i - 1
         for parts in range(1, left - remaining + 1):
             # a run of zeros has exactly one split: one 0 per digit
             if tokens[i].digits.strip("0") == "" and parts != len(tokens[i].digits) and parts != 1:
                 continue
-            for head in pieces(i, parts):
-                for tail in go(i + 1, left - parts):
-                    yield head + tail
+            for vals, bounds in options(i, parts):
+                for tail_vals, tail_bounds in go(i + 1, left - parts):
+                    yield vals + tail_vals, (bounds, *tail_bounds)
 
-    for cells in go(0, k):
-        yield tuple(cells)
+    def builder(vals: tuple[Num, ...], cuts: tuple[tuple[int, ...], ...]) -> Callable[[], Reading]:
+        def build() -> Reading:
+            cells: list[Cell] = []
+            pos = 0
+            for tok, bounds in zip(tokens, cuts, strict=True):
+                n = len(bounds) or 1
+                cells.extend(_cut_cells(tok, bounds, vals[pos : pos + n]))
+                pos += n
+            return tuple(cells)
+
+        return build
+
+    for vals, cuts in go(0, k):
+        yield vals, builder(vals, cuts)
 
 
-def _dropped(tokens: Sequence[Token], k: int, seg: tuple[int, int]) -> Iterator[Reading]:
-    """Readings that put the printed tokens in order into k cells, the rest blank (0)."""
+def _dropped(
+    tokens: Sequence[Token], k: int, seg: tuple[int, int]
+) -> Iterator[tuple[tuple[Num, ...], Callable[[], Reading]]]:
+    """Readings that put the printed tokens in order into k cells, the rest blank (0): (values, builder)."""
     if all(t.value == 0 for t in tokens):
         positions: Iterator[tuple[int, ...]] = iter((tuple(range(len(tokens))),))
     else:
         positions = combinations(range(k), len(tokens))
+    printed = [t.value for t in tokens]
     for pos in positions:
+        vals: list[Num] = [0] * k
+        for p, v in zip(pos, printed, strict=True):
+            vals[p] = v
+        yield tuple(vals), _dropped_builder(tokens, k, seg, pos)
+
+
+def _dropped_builder(
+    tokens: Sequence[Token], k: int, seg: tuple[int, int], pos: tuple[int, ...]
+) -> Callable[[], Reading]:
+    def build() -> Reading:
         cells = [Cell(0, seg[0], seg[1], blank=True, note="blank cell (not printed)") for _ in range(k)]
         for p, tok in zip(pos, tokens, strict=True):
             cells[p] = _printed(tok)
-        yield tuple(cells)
+        return tuple(cells)
+
+    return build
 
 
 @dataclass
@@ -154,12 +194,12 @@ def row_readings(
     for how, gen in (("fused", _fused(tokens, k)), ("dropped", _dropped(tokens, k, seg))):
         kept: dict[tuple[Num, ...], Reading] = {}
         tried = 0
-        for reading in gen:
+        for vals, build in gen:
             tried += 1
             if tried > MAX_READINGS:
                 return RowReadings([], "too_many", tried)
-            if check is None or check(values(reading)):
-                kept.setdefault(values(reading), reading)
+            if (check is None or check(vals)) and vals not in kept:
+                kept[vals] = build()
         if tried:
             found = list(kept.values())
             if repeats and len(found) > 1:
