@@ -19,6 +19,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Coroutine
 from pathlib import Path
@@ -149,6 +150,51 @@ def pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, round(q * (len(s) - 1)))]
 
 
+class _PeakRSS:
+    """Samples the processes' resident memory every 50 ms while a run goes on; keeps each one's maximum."""
+
+    def __init__(self, pids: list[int]) -> None:
+        self.peak = {p: _rss_mb(p) for p in pids}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.05):
+            for p in self.peak:
+                self.peak[p] = max(self.peak[p], _rss_mb(p))
+
+    def __enter__(self) -> _PeakRSS:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _serve(args: argparse.Namespace) -> tuple[subprocess.Popen[bytes], str]:
+    """`nianbao serve` on a free loopback port, compiled first when asked; (process, url) once ready."""
+    env = {**os.environ, "NIANBAO_LOG_LEVEL": "warning"}
+    if args.compiled:
+        root = Path(__file__).resolve().parents[1]
+        if subprocess.run([sys.executable, str(root / "scripts" / "compile.py")], check=False).returncode != 0:
+            sys.exit("--compiled: the compiled build could not be made")
+        env["PYTHONPATH"] = str(root / "build" / "compiled") + os.pathsep + env.get("PYTHONPATH", "")
+    exe = shutil.which("nianbao", path=str(Path(sys.executable).parent)) or "nianbao"
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen([exe, "serve", "--port", str(port), "--workers", str(args.workers)], env=env)
+    for _ in range(600):
+        try:
+            if httpx.get(url + "/readyz", timeout=1).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    proc.kill()
+    sys.exit("the server did not become ready")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="a running server (loopback only); default: start one")
@@ -157,45 +203,36 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=4000)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--flat", action="store_true", help="ask for flat maps instead of full extractions")
+    parser.add_argument("--compiled", action="store_true", help="serve the mypyc-compiled build (scripts/compile.py)")
     parser.add_argument("--corpus", type=Path, default=Path("evals/corpus"))
     args = parser.parse_args()
     bodies = [(p.name, p.read_bytes()) for p in sorted(args.corpus.iterdir()) if p.suffix in (".txt", ".html")]
-    proc = None
-    url = args.url
-    if url is None:
-        exe = shutil.which("nianbao", path=str(Path(sys.executable).parent)) or "nianbao"
-        port = _free_port()
-        url = f"http://127.0.0.1:{port}"
-        env = {**os.environ, "NIANBAO_LOG_LEVEL": "warning"}
-        proc = subprocess.Popen([exe, "serve", "--port", str(port), "--workers", str(args.workers)], env=env)
-        for _ in range(300):
-            try:
-                if httpx.get(url + "/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
+    proc, url = _serve(args) if args.url is None else (None, args.url)
     if not _loopback(url):
         sys.exit("refusing a non-loopback target: load tests only run against this machine")
     try:
-        pids = _workers(proc.pid) if proc else []
+        ready = httpx.get(url + "/readyz", timeout=5).json()
+        pids = [proc.pid, *_workers(proc.pid)] if proc else []
         idle = {p: _rss_mb(p) for p in pids}
         _drive(_run(url, bodies, args.concurrency, 200, 10, args.flat))  # warm-up
         warm = {p: _rss_mb(p) for p in pids}
-        lat, errors, wall = _drive(_run(url, bodies, args.concurrency, args.requests, args.seconds, args.flat))
-        peak = {p: _rss_mb(p) for p in pids}
+        with _PeakRSS(pids) as peak:
+            lat, errors, wall = _drive(_run(url, bodies, args.concurrency, args.requests, args.seconds, args.flat))
         time.sleep(1)
         after = {p: _rss_mb(p) for p in pids}
         print(
-            f"requests: {len(lat)} in {wall:.2f} s, errors {errors}, concurrency {args.concurrency}, workers {args.workers}"
+            f"requests: {len(lat)} in {wall:.2f} s, errors {errors}, concurrency {args.concurrency}, "
+            f"workers {args.workers}, compiled {ready.get('compiled')}, {'flat' if args.flat else 'full'} responses"
         )
         print(f"throughput: {len(lat) / wall:.1f} req/s")
         print(
             f"latency ms: p50 {statistics.median(lat):.1f}  p90 {pct(lat, 0.9):.1f}  p99 {pct(lat, 0.99):.1f}  max {max(lat):.1f}"
         )
         for p in pids:
+            role = "http  " if proc is not None and p == proc.pid else "worker"
             print(
-                f"worker {p} RSS MB: idle {idle[p]:.1f}, after warm-up {warm[p]:.1f}, end of run {peak[p]:.1f}, 1 s later {after[p]:.1f}"
+                f"{role} {p} RSS MB: idle {idle[p]:.1f}, after warm-up {warm[p]:.1f}, "
+                f"peak during run {peak.peak[p]:.1f}, 1 s after {after[p]:.1f}"
             )
     finally:
         if proc is not None:

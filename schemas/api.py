@@ -64,3 +64,4 @@ class Ready(BaseModel):
     status: str
     parsers: str
     llm: str
+    compiled: bool = Field(default=False, description="the parsing core runs as mypyc-compiled C extensions")

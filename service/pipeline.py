@@ -33,6 +33,11 @@ from service.text.numbers import number, to_wan
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".html", ".htm", ".docx", ".pdf")
 
 
+def compiled() -> bool:
+    """Whether this module runs as a mypyc-compiled extension (scripts/compile.py) rather than as Python."""
+    return not __file__.endswith(".py")
+
+
 def extract_bytes(
     data: bytes,
     name: str | None = None,

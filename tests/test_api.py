@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
-from service.pipeline import extract_bytes
+from service.pipeline import compiled, extract_bytes
 from service.settings import Settings
 
 
@@ -28,7 +28,7 @@ def test_health_ready_and_metrics(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ready", "parsers": "ok", "llm": "not configured"}
+    assert ready.json() == {"status": "ready", "parsers": "ok", "llm": "not configured", "compiled": compiled()}
     client.post("/v1/extract", json={"text": "x"})
     text = client.get("/metrics").text
     assert 'nianbao_http_requests_total{method="POST",route="/v1/extract",status="200"}' in text

@@ -1,4 +1,5 @@
-"""A real `nianbao serve` (uvicorn) on loopback: the flat map equals the CLI's; SIGTERM finishes in-flight work."""
+"""A real `nianbao serve --workers 2` (uvicorn + worker processes) on loopback: the flat map equals the CLI's;
+SIGTERM finishes in-flight work."""
 
 from __future__ import annotations
 
@@ -32,10 +33,11 @@ def server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     assert exe is not None
     port = _free_port()
     proc = subprocess.Popen(
-        [exe, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [exe, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env={**os.environ, "NIANBAO_GRACEFUL_SHUTDOWN_S": "20"},
+        start_new_session=True,  # its own process group, as under a service manager
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -84,7 +86,7 @@ def test_sigterm_finishes_in_flight_requests(server: tuple[str, subprocess.Popen
     t = threading.Thread(target=post)
     t.start()
     time.sleep(0.3)  # the batch is being processed
-    proc.send_signal(signal.SIGTERM)
+    os.killpg(proc.pid, signal.SIGTERM)  # the whole group, workers included, as docker stop / systemd do
     t.join(60)
     # uvicorn re-raises the signal once it has shut down gracefully, so -SIGTERM is a clean exit
     assert proc.wait(30) in (0, -signal.SIGTERM)

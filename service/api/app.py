@@ -14,6 +14,7 @@ from service.api.middleware import BodyLimit, RequestContext
 from service.api.routes import extract, health
 from service.api.runner import make_runner
 from service.llm.factory import build as build_llm
+from service.pipeline import compiled
 from service.settings import Settings, get_settings
 
 
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             status="ready" if parsers == "ok" else "not ready",
             parsers=parsers,
             llm="not configured" if app.state.llm is None else "configured",
+            compiled=compiled(),
         )
         log.info("started", extra={"fields": {"ready": app.state.ready.model_dump()}})
         try:

@@ -13,6 +13,7 @@ few facts the metrics need, so nothing large is pickled twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import io
 import multiprocessing
@@ -20,6 +21,7 @@ import pickle
 import signal
 import socket
 import struct
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from typing import Any, Literal, Protocol
@@ -173,8 +175,10 @@ def worker_main(sock: socket.socket, settings: Settings) -> None:
     """A worker process: initialise, say whether the self-test passed, then answer jobs until the socket closes.
 
     The HTTP process closing its end (shutdown, or its own death) is what ends a worker."""
-    # Ctrl-C in a terminal reaches the whole process group; only the HTTP process decides when work stops
+    # Ctrl-C in a terminal, and a service manager stopping the whole group, signal every process; only the
+    # HTTP process decides when work stops (after finishing what is in flight), by closing the socket
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     from service.llm.factory import build
 
     stream = sock.makefile("rwb")
@@ -203,13 +207,15 @@ class _Worker:
     process: BaseProcess
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
+    task: asyncio.Task[None] | None = None
 
 
 class ProcessRunner:
     """N worker processes taking jobs from one FIFO queue: balanced per request, whatever the connections.
 
-    A worker that dies is replaced and its job answered with WorkerDied; a job still running when the
-    request timeout passes gets its worker killed and replaced, so a runaway input cannot hold it."""
+    A worker that dies is replaced at once (its process sentinel is watched) and the job it had, if any,
+    is answered with WorkerDied; a job still running when the request timeout passes gets its worker
+    killed and replaced, so a runaway input cannot hold it."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -240,32 +246,55 @@ class ProcessRunner:
             self._kill(worker)
             return str(answer)
         self.workers.add(worker)
-        task = asyncio.create_task(self._serve(worker))
+        worker.task = self._background(self._serve(worker))
+        asyncio.get_running_loop().add_reader(process.sentinel, self._died, worker)
+        return "ok"
+
+    def _background(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.create_task(coro)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
-        return "ok"
+        return task
+
+    def _died(self, worker: _Worker) -> None:
+        """The process ended (killed, out of memory) whether or not it had a job: replace it now."""
+        if worker.task is not None:
+            worker.task.cancel()  # its job, if any, is answered WorkerDied by _serve
+        self._replace(worker)
 
     async def _serve(self, worker: _Worker) -> None:
         """Feed one worker, one job at a time; replace it if it dies or overruns."""
-        while True:
-            job, future = await self.queue.get()
-            if future.done():  # the request gave up (timeout, disconnect) before its turn came
-                continue
-            try:
-                data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
-                worker.writer.write(_HEADER.pack(len(data)) + data)
-                async with asyncio.timeout(self.settings.request_timeout_s):
-                    status, answer = await _areceive(worker.reader)
-            except (asyncio.IncompleteReadError, ConnectionError, TimeoutError) as exc:
+        current: tuple[Job, asyncio.Future[Rendered]] | None = None
+        try:
+            while True:
+                current = None
+                job, future = current = await self.queue.get()
+                if future.done():  # the request gave up (timeout, disconnect) before its turn came
+                    continue
+                try:
+                    data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+                    worker.writer.write(_HEADER.pack(len(data)) + data)
+                    async with asyncio.timeout(self.settings.request_timeout_s):
+                        status, answer = await _areceive(worker.reader)
+                except TimeoutError as exc:
+                    if not future.done():
+                        future.set_exception(exc)
+                    self._replace(worker)
+                    return
+                except (asyncio.IncompleteReadError, ConnectionError):
+                    if not future.done():
+                        future.set_exception(errors.worker_died(job.name))
+                    self._replace(worker)
+                    return
                 if not future.done():
-                    future.set_exception(errors.worker_died(job.name) if not isinstance(exc, TimeoutError) else exc)
-                self._replace(worker)
-                return
-            if not future.done():
-                if status == "ok":
-                    future.set_result(answer)
-                else:
-                    future.set_exception(answer)
+                    if status == "ok":
+                        future.set_result(answer)
+                    else:
+                        future.set_exception(answer)
+        except asyncio.CancelledError:
+            if current is not None and not current[1].done():
+                current[1].set_exception(errors.worker_died(current[0].name))
+            raise
 
     def _kill(self, worker: _Worker) -> None:
         self.workers.discard(worker)
@@ -274,11 +303,14 @@ class ProcessRunner:
             worker.process.kill()
 
     def _replace(self, worker: _Worker) -> None:
+        """Once per worker (death and a failed read may both report it): retire it, start another."""
+        if worker not in self.workers:
+            return
+        with contextlib.suppress(ValueError, OSError):
+            asyncio.get_running_loop().remove_reader(worker.process.sentinel)
         self._kill(worker)
         if not self.closing:
-            task = asyncio.create_task(self._respawn())
-            self.tasks.add(task)
-            task.add_done_callback(self.tasks.discard)
+            self._background(self._respawn())
 
     async def _respawn(self) -> None:
         answer = await self._spawn()
@@ -296,7 +328,10 @@ class ProcessRunner:
         for task in list(self.tasks):
             task.cancel()
         workers, self.workers = list(self.workers), set()
+        loop = asyncio.get_running_loop()
         for worker in workers:
+            with contextlib.suppress(ValueError, OSError):
+                loop.remove_reader(worker.process.sentinel)
             worker.writer.close()
         for worker in workers:
             await anyio.to_thread.run_sync(worker.process.join, 5)

@@ -1,0 +1,85 @@
+"""`--workers N`: extraction worker processes behind the HTTP process, replaced when they die or overrun."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.api.app import create_app
+from service.api.runner import ProcessRunner
+from service.pipeline import extract_bytes
+from service.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+
+def _pids(client: TestClient) -> set[int]:
+    runner = client.app.state.runner  # type: ignore[attr-defined]
+    assert isinstance(runner, ProcessRunner)
+    return {w.process.pid for w in runner.workers if w.process.pid is not None}
+
+
+def _replaced(client: TestClient, before: set[int], n: int) -> set[int]:
+    """The worker pids once `n` workers run again and the set differs from `before`."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        pids = _pids(client)
+        if len(pids) == n and pids != before:
+            return pids
+        time.sleep(0.1)
+    pytest.fail(f"{n} workers did not come back")
+
+
+def test_requests_are_shared_by_the_workers_and_answer_as_in_process(corpus: Path) -> None:
+    with TestClient(create_app(Settings(workers=2))) as client:
+        assert client.get("/readyz").json()["status"] == "ready"
+        assert len(_pids(client)) == 2
+        for path in sorted(p for p in corpus.iterdir() if p.suffix in (".txt", ".html")):
+            r = client.post("/v1/extract?flat=true", content=path.read_bytes(), headers={"x-filename": path.name})
+            assert r.status_code == 200, r.text
+            assert r.json() == extract_bytes(path.read_bytes(), path.name).flat(), path.name
+        r = client.post("/v1/extract", json={"text": ""})
+        assert r.status_code == 422 and r.json()["error"]["code"] == "empty_input"  # errors cross the process boundary
+
+
+def test_a_worker_that_dies_is_replaced_and_its_request_gets_503(corpus: Path) -> None:
+    report = next(corpus.glob("002_*.txt")).read_bytes()
+    with TestClient(create_app(Settings(workers=2))) as client:
+        before = _pids(client)
+        victim = min(before)
+        os.kill(victim, signal.SIGKILL)  # idle: replaced without any request failing
+        after = _replaced(client, before, 2)
+        assert victim not in after
+        for _ in range(4):
+            assert client.post("/v1/extract", content=report).status_code == 200
+        big = ("一、总体情况 本年度收到申请 123 件，办结 45 件。\n" * 250_000).encode()  # 17 MB: ~0.6 s
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pending = pool.submit(client.post, "/v1/extract", content=big)
+            time.sleep(0.15)  # the job is running in one of the workers
+            for pid in after:
+                os.kill(pid, signal.SIGKILL)
+            r = pending.result(30)
+        assert r.status_code == 503, r.text
+        assert r.json()["error"]["code"] == "worker_died"
+        before = after
+        after = _replaced(client, before, 2)
+        assert not after & before  # both replaced: the one that had the job and the idle one
+        for _ in range(4):
+            assert client.post("/v1/extract", content=report).status_code == 200
+
+
+def test_a_job_over_the_timeout_gets_504_and_its_worker_is_replaced(corpus: Path) -> None:
+    big = ("一、总体情况 本年度收到申请 123 件，办结 45 件。\n" * 150_000).encode()  # 5 MB: far over 50 ms
+    with TestClient(create_app(Settings(workers=2, request_timeout_s=0.05))) as client:
+        before = _pids(client)
+        r = client.post("/v1/extract", content=big)
+        assert r.status_code == 504, r.text
+        assert r.json()["error"]["code"] == "timeout"
+        after = _replaced(client, before, 2)
+        assert len(after - before) == 1  # the overrunning worker was killed and replaced, the other kept
