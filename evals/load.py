@@ -1,6 +1,7 @@
 """Load test on loopback: req/s and latency percentiles, and worker memory before, during and after.
 
     python -m evals.load [--workers 2] [--concurrency 32] [--requests 4000] [--seconds 60] [--flat]
+                         [--compiled] [--rounds 1]
 
 Starts `nianbao serve` on a free loopback port (or uses --url, which must be a
 loopback address), posts the corpus reports round-robin from `--concurrency`
@@ -204,6 +205,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--flat", action="store_true", help="ask for flat maps instead of full extractions")
     parser.add_argument("--compiled", action="store_true", help="serve the mypyc-compiled build (scripts/compile.py)")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="measured runs in a row (memory after each; the last one's latency)"
+    )
     parser.add_argument("--corpus", type=Path, default=Path("evals/corpus"))
     args = parser.parse_args()
     bodies = [(p.name, p.read_bytes()) for p in sorted(args.corpus.iterdir()) if p.suffix in (".txt", ".html")]
@@ -216,9 +220,12 @@ def main() -> None:
         idle = {p: _rss_mb(p) for p in pids}
         _drive(_run(url, bodies, args.concurrency, 200, 10, args.flat))  # warm-up
         warm = {p: _rss_mb(p) for p in pids}
+        rounds: list[dict[int, float]] = []
         with _PeakRSS(pids) as peak:
-            lat, errors, wall = _drive(_run(url, bodies, args.concurrency, args.requests, args.seconds, args.flat))
-        time.sleep(1)
+            for _ in range(args.rounds):
+                lat, errors, wall = _drive(_run(url, bodies, args.concurrency, args.requests, args.seconds, args.flat))
+                rounds.append({p: _rss_mb(p) for p in pids})
+        time.sleep(2)  # a worker idle for 1 s hands freed heap back (malloc_trim)
         after = {p: _rss_mb(p) for p in pids}
         print(
             f"requests: {len(lat)} in {wall:.2f} s, errors {errors}, concurrency {args.concurrency}, "
@@ -232,7 +239,8 @@ def main() -> None:
             role = "http  " if proc is not None and p == proc.pid else "worker"
             print(
                 f"{role} {p} RSS MB: idle {idle[p]:.1f}, after warm-up {warm[p]:.1f}, "
-                f"peak during run {peak.peak[p]:.1f}, 1 s after {after[p]:.1f}"
+                f"peak during run {peak.peak[p]:.1f}, 2 s after {after[p]:.1f}"
+                + (f"; after each round {', '.join(f'{r[p]:.1f}' for r in rounds)}" if len(rounds) > 1 else "")
             )
     finally:
         if proc is not None:
