@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import os
 import signal
+import socket
 import time
 from pathlib import Path
 
@@ -83,3 +84,21 @@ def test_a_job_over_the_timeout_gets_504_and_its_worker_is_replaced(corpus: Path
         assert r.json()["error"]["code"] == "timeout"
         after = _replaced(client, before, 2)
         assert len(after - before) == 1  # the overrunning worker was killed and replaced, the other kept
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_llm_that_is_down_degrades_the_answer_never_a_5xx(workers: int, corpus: Path) -> None:
+    with socket.socket() as s:  # a loopback port nothing listens on: connections are refused at once
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = Settings(
+        workers=workers, llm_base_url=f"http://127.0.0.1:{port}/v1", llm_cache_dir=None, llm_transport_retries=1
+    )
+    report = next(corpus.glob("001_*.txt")).read_bytes()  # narrative: the LLM is asked
+    with TestClient(create_app(settings)) as client:
+        r = client.post("/v1/extract", content=report)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert any(f["rule"] == "llm.unavailable" for f in body["findings"])
+        assert body["proactive"]["items_total"]["value"] == 142  # the phrase rules still answer
+        assert 'nianbao_llm_calls_total{outcome="unavailable"}' in client.get("/metrics").text
