@@ -65,3 +65,4 @@ class Ready(BaseModel):
     parsers: str
     llm: str
     compiled: bool = Field(default=False, description="the parsing core runs as mypyc-compiled C extensions")
+    workers: int = Field(default=0, description="extraction workers able to take a job now")

@@ -28,7 +28,13 @@ def test_health_ready_and_metrics(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ready", "parsers": "ok", "llm": "not configured", "compiled": compiled()}
+    assert ready.json() == {
+        "status": "ready",
+        "parsers": "ok",
+        "llm": "not configured",
+        "compiled": compiled(),
+        "workers": 1,
+    }
     client.post("/v1/extract", json={"text": "x"})
     text = client.get("/metrics").text
     assert 'nianbao_http_requests_total{method="POST",route="/v1/extract",status="200"}' in text
@@ -187,3 +193,19 @@ def test_broken_multipart_is_422(client: TestClient) -> None:
     )
     assert r.status_code == 422, r.text
     assert r.json()["error"]["code"] == "invalid_input"
+
+
+def test_not_ready_without_a_live_worker() -> None:
+    class NoWorkers:
+        def live(self) -> int:
+            return 0
+
+    with TestClient(create_app(Settings())) as c:
+        runner = c.app.state.runner  # type: ignore[attr-defined]
+        c.app.state.runner = NoWorkers()  # type: ignore[attr-defined]
+        try:
+            r = c.get("/readyz")
+            assert r.status_code == 503
+            assert r.json()["status"] == "not ready" and r.json()["workers"] == 0
+        finally:
+            c.app.state.runner = runner  # type: ignore[attr-defined]

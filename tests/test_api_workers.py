@@ -39,7 +39,8 @@ def _replaced(client: TestClient, before: set[int], n: int) -> set[int]:
 
 def test_requests_are_shared_by_the_workers_and_answer_as_in_process(corpus: Path) -> None:
     with TestClient(create_app(Settings(workers=2))) as client:
-        assert client.get("/readyz").json()["status"] == "ready"
+        ready = client.get("/readyz").json()
+        assert ready["status"] == "ready" and ready["workers"] == 2
         assert len(_pids(client)) == 2
         for path in sorted(p for p in corpus.iterdir() if p.suffix in (".txt", ".html")):
             r = client.post("/v1/extract?flat=true", content=path.read_bytes(), headers={"x-filename": path.name})

@@ -132,6 +132,10 @@ class Runner(Protocol):
 
     async def close(self) -> None: ...
 
+    def live(self) -> int:
+        """Extraction workers able to take a job now (readyz reports it; none means not ready)."""
+        ...
+
 
 class ThreadRunner:
     """One worker: extractions run in threads of this process, bounded in number, off the event loop."""
@@ -150,6 +154,9 @@ class ThreadRunner:
 
     async def close(self) -> None:
         return None
+
+    def live(self) -> int:
+        return 1
 
 
 # --- worker processes ----------------------------------------------------------
@@ -361,6 +368,9 @@ class ProcessRunner:
         answer = await self._spawn()
         if answer != "ok":
             log.error("worker restart failed", extra={"fields": {"why": answer}})
+
+    def live(self) -> int:
+        return len(self.workers)
 
     async def run(self, job: Job) -> Rendered:
         future: asyncio.Future[Rendered] = asyncio.get_running_loop().create_future()

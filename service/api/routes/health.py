@@ -20,12 +20,18 @@ async def healthz() -> Health:
 
 @router.get("/readyz", response_model=Ready, responses={503: {"model": Ready}})
 async def readyz(request: Request) -> Response:
-    """Parsers loaded (a self-test extraction passed at start-up); the LLM reachable when one is configured.
+    """Parsers loaded (a self-test extraction passed at start-up), extraction workers alive; the LLM reachable
+    when one is configured.
 
-    An unreachable LLM does not make the service unready: extraction degrades to tables and rules.
+    An unreachable LLM does not make the service unready: extraction degrades to tables and rules. A worker
+    that died is being replaced, so fewer than configured is still ready; none is not.
     """
     ready: Ready = request.app.state.ready
     settings = request.app.state.settings
+    runner = getattr(request.app.state, "runner", None)
+    if runner is not None:
+        live = runner.live()
+        ready = ready.model_copy(update={"workers": live, **({"status": "not ready"} if live == 0 else {})})
     if request.app.state.llm is not None and settings.llm_base_url:
         ready = ready.model_copy(update={"llm": await _llm_reachable(settings.llm_base_url)})
     status = 200 if ready.status == "ready" else 503
