@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import os
 import signal
@@ -13,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
-from service.api.runner import ProcessRunner
+from service.api.runner import Job, ProcessRunner
 from service.pipeline import extract_bytes
 from service.settings import Settings
 
@@ -103,3 +104,15 @@ def test_an_llm_that_is_down_degrades_the_answer_never_a_5xx(workers: int, corpu
         assert any(f["rule"] == "llm.unavailable" for f in body["findings"])
         assert body["proactive"]["items_total"]["value"] == 142  # the phrase rules still answer
         assert 'nianbao_llm_calls_total{outcome="unavailable"}' in client.get("/metrics").text
+
+
+def test_a_request_that_stops_waiting_leaves_no_body_in_the_queue() -> None:
+    async def scenario() -> None:
+        runner = ProcessRunner(Settings(workers=2))  # not started: nothing takes the job off the queue
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(runner.run(Job("bytes", b"x" * 1_000_000)), 0.05)
+        pending = runner.queue.get_nowait()
+        assert pending.job is None  # a worker that pops it later skips it; the megabyte is already freed
+        assert pending.future.cancelled()
+
+    asyncio.run(scenario())

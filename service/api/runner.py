@@ -255,6 +255,14 @@ def worker_main(sock: socket.socket, settings: Settings) -> None:
 
 
 @dataclass(eq=False)
+class _Pending:
+    """A queued job; `job` is dropped as soon as its request stops waiting."""
+
+    job: Job | None
+    future: asyncio.Future[Rendered]
+
+
+@dataclass(eq=False)
 class _Worker:
     process: BaseProcess
     reader: asyncio.StreamReader
@@ -271,7 +279,7 @@ class ProcessRunner:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.queue: asyncio.Queue[tuple[Job, asyncio.Future[Rendered]]] = asyncio.Queue()
+        self.queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self.tasks: set[asyncio.Task[None]] = set()
         self.workers: set[_Worker] = set()
         self.closing = False
@@ -316,12 +324,13 @@ class ProcessRunner:
 
     async def _serve(self, worker: _Worker) -> None:
         """Feed one worker, one job at a time; replace it if it dies or overruns."""
-        current: tuple[Job, asyncio.Future[Rendered]] | None = None
+        current: _Pending | None = None
         try:
             while True:
                 current = None
-                job, future = current = await self.queue.get()
-                if future.done():  # the request gave up (timeout, disconnect) before its turn came
+                current = await self.queue.get()
+                job, future = current.job, current.future
+                if job is None or future.done():  # the request gave up (timeout, disconnect) before its turn
                     continue
                 try:
                     data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
@@ -344,8 +353,8 @@ class ProcessRunner:
                     else:
                         future.set_exception(answer)
         except asyncio.CancelledError:
-            if current is not None and not current[1].done():
-                current[1].set_exception(errors.worker_died(current[0].name))
+            if current is not None and current.job is not None and not current.future.done():
+                current.future.set_exception(errors.worker_died(current.job.name))
             raise
 
     def _kill(self, worker: _Worker) -> None:
@@ -373,9 +382,13 @@ class ProcessRunner:
         return len(self.workers)
 
     async def run(self, job: Job) -> Rendered:
-        future: asyncio.Future[Rendered] = asyncio.get_running_loop().create_future()
-        self.queue.put_nowait((job, future))
-        return await future
+        pending = _Pending(job, asyncio.get_running_loop().create_future())
+        self.queue.put_nowait(pending)
+        try:
+            return await pending.future
+        finally:
+            # answered, timed out or the client left: a report still queued must not keep its body in memory
+            pending.job = None
 
     async def close(self) -> None:
         """After uvicorn has finished the in-flight requests: close the sockets, so the workers exit."""
