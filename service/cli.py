@@ -7,6 +7,7 @@ written), 2 usage or configuration errors.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -163,7 +164,10 @@ def eval_cmd(
 @click.option("--host", default=None, help="Address to bind (default NIANBAO_HOST, 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default NIANBAO_PORT, 8000).")
 @click.option(
-    "--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default NIANBAO_WORKERS, 1)."
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Extraction worker processes (default NIANBAO_WORKERS, else one per CPU).",
 )
 def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Run the HTTP service (uvicorn), on the embedded defaults unless told otherwise.
@@ -175,7 +179,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     from service.api.app import create_app
 
     settings = get_settings()
-    settings = settings.model_copy(update={"workers": workers or settings.workers})
+    settings = settings.model_copy(update={"workers": workers or settings.workers or _cpus()})
     uvicorn.run(
         create_app(settings),
         host=host or settings.host,
@@ -184,6 +188,14 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         access_log=False,
         timeout_graceful_shutdown=int(settings.graceful_shutdown_s),
     )
+
+
+def _cpus() -> int:
+    """CPUs this process may run on (its affinity, as a container's cpuset sets it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _print_eval(report: dict[str, Any], diff: dict[str, Any] | None) -> None:

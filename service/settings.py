@@ -23,7 +23,13 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="address `nianbao serve` binds")
     port: int = Field(default=8000, ge=1, le=65535)
-    workers: int = Field(default=1, ge=1, le=64)
+    workers: int = Field(
+        default=0,
+        ge=0,
+        le=64,
+        description="extraction worker processes behind `nianbao serve`; 0: one per CPU it may use "
+        "(with one, extractions run in threads of the HTTP process)",
+    )
     api_key: SecretStr | None = Field(default=None, description="when set, /v1 routes require it (Bearer or X-API-Key)")
     request_timeout_s: float = Field(default=30.0, gt=0, description="longest one extraction may take")
     batch_max_items: int = Field(default=1000, gt=0)

@@ -27,16 +27,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def _serve(*args: str, env: dict[str, str] | None = None) -> tuple[str, subprocess.Popen[bytes]]:
+    """`nianbao serve ARGS` on a free loopback port, once /readyz says ready."""
     exe = shutil.which("nianbao", path=str(Path(sys.executable).parent))
     assert exe is not None
     port = _free_port()
     proc = subprocess.Popen(
-        [exe, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+        [exe, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        env={**os.environ, "NIANBAO_GRACEFUL_SHUTDOWN_S": "20"},
+        env={**os.environ, "NIANBAO_GRACEFUL_SHUTDOWN_S": "20", **(env or {})},
         start_new_session=True,  # its own process group, as under a service manager
     )
     base = f"http://127.0.0.1:{port}"
@@ -44,14 +44,27 @@ def server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                break
+                return base, proc
         except httpx.HTTPError:
             time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail("server did not become ready")
+    proc.kill()
+    pytest.fail("server did not become ready")
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    base, proc = _serve("--workers", "2")
     yield base, proc
     if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
+def test_workers_default_to_one_per_cpu() -> None:
+    base, proc = _serve(env={"NIANBAO_WORKERS": "0"})  # 0, the default: one per CPU
+    try:
+        assert httpx.get(f"{base}/readyz", timeout=5).json()["workers"] == len(os.sched_getaffinity(0))
+    finally:
         proc.kill()
         proc.wait()
 

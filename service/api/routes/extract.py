@@ -169,7 +169,7 @@ async def extract_batch(
 
     async def lines() -> AsyncIterator[bytes]:
         # a few jobs in flight so every worker stays busy, yielded strictly in input order
-        window = 2 * settings.workers
+        window = 2 * max(1, settings.workers)
         pending: deque[asyncio.Task[bytes]] = deque()
         try:
             for index, item in enumerate(raw):
