@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from schemas.extraction import Finding, Method, ReportExtraction
+from schemas.extraction import Finding, LLMReport, Method, ReportExtraction
 from schemas.fields import SECTION_NAMES, Template
 from service import checks, errors
 from service.draft import Draft
@@ -240,15 +240,7 @@ def draft_text(
     return Draft(payload, values)
 
 
-_NO_LLM: dict[str, Any] = {
-    "used": False,
-    "reason": "no LLM configured",
-    "model": None,
-    "calls": 0,
-    "input_tokens": 0,
-    "output_tokens": 0,
-    "cache_hits": 0,
-}
+_NO_LLM: dict[str, Any] = LLMReport().model_dump()  # the report's LLM block before any call
 
 
 def _read_tables(text: str, sections: dict[str, Section]) -> dict[str, TableValues]:
@@ -297,7 +289,7 @@ def _value(
     nt: NormText, value: int | float | str, start: int, end: int, method: Method, note: str | None
 ) -> dict[str, Any]:
     """A FieldValue as a plain dict, its span mapped to the received text."""
-    s, e = nt.span(start, end) if nt.remapped else (start, end)
+    s, e = nt.span(start, end)
     return {
         "value": value,
         "provenance": {"raw": nt.original[s:e], "start": s, "end": e, "method": method, "note": note},

@@ -51,11 +51,6 @@ class NormText:
     _orig: list[int] = field(default_factory=list, repr=False)
     _fixed: list[bool] = field(default_factory=list, repr=False)
 
-    @property
-    def remapped(self) -> bool:
-        """Whether offsets differ at all (most reports normalise character for character)."""
-        return bool(self._norm)
-
     def to_original(self, pos: int) -> int:
         """Original offset of the character at normalised offset `pos`."""
         if not self._norm:
@@ -69,6 +64,8 @@ class NormText:
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) of the normalised [start, end)."""
+        if not self._norm and 0 <= start <= end <= len(self.original):
+            return start, end  # most reports normalise character for character: offsets are the same
         ostart = self.to_original(start)
         if end <= start:
             return ostart, ostart
