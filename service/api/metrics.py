@@ -1,18 +1,10 @@
-"""Prometheus metrics (prometheus_client); multi-process aware when workers share a directory."""
+"""Prometheus metrics (prometheus_client), kept in the HTTP process; worker processes report what to count."""
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Histogram,
-    generate_latest,
-    multiprocess,
-)
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 
 REQUESTS = Counter("nianbao_http_requests_total", "HTTP requests", ["route", "method", "status"])
 LATENCY = Histogram(
@@ -60,9 +52,5 @@ def count_extraction(out: Rendered) -> None:
 
 
 def render() -> bytes:
-    """The exposition text; across all workers when PROMETHEUS_MULTIPROC_DIR is set."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-        return generate_latest(registry)
+    """The exposition text."""
     return generate_latest()

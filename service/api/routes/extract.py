@@ -73,7 +73,7 @@ async def _extract(request: Request, settings: Settings, job: Job) -> Rendered:
         async with asyncio.timeout(settings.request_timeout_s):
             out = await runner.run(job)
     except TimeoutError as exc:
-        metrics.EXTRACTIONS.labels("?", "timeout").inc()
+        metrics.child(metrics.EXTRACTIONS, "?", "timeout").inc()
         raise RequestTimeout(f"extraction took longer than {settings.request_timeout_s:g} s") from exc
     metrics.count_extraction(out)
     return out
