@@ -34,7 +34,7 @@ import anyio
 from service import errors
 from service.api.logs import log
 from service.draft import Draft
-from service.pipeline import NarrativeLLM, draft_bytes, draft_html, draft_text, extract_text
+from service.pipeline import NarrativeLLM, draft_bytes, draft_html, draft_text
 from service.settings import Settings
 
 SELF_TEST = (
@@ -110,8 +110,7 @@ def self_test() -> str:
     """Parsers are loaded and right: a tiny table reads exactly (as text and as HTML), and the blank 2021 form
     is recognised as the 2021 template with all six sections and no value at all (nothing invented). It also
     warms every parsing path before the first request."""
-    flat = extract_text(SELF_TEST).flat()
-    if flat.get("requests.new.total") != 1:
+    if draft_text(SELF_TEST).flat().get("requests.new.total") != 1:
         return "self-test failed: a one-row request table did not read as 1"
     blank_text = BLANK_FORM.read_text("utf-8")
     blank = draft_text(blank_text)
@@ -167,9 +166,14 @@ class ThreadRunner:
 _HEADER = struct.Struct("!I")
 
 
-def _send(stream: io.BufferedIOBase, obj: object) -> None:
+def _frame(obj: object) -> bytes:
+    """One message on the wire: its length, then its pickle."""
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_HEADER.pack(len(data)) + data)
+    return _HEADER.pack(len(data)) + data
+
+
+def _send(stream: io.BufferedIOBase, obj: object) -> None:
+    stream.write(_frame(obj))
     stream.flush()
 
 
@@ -333,8 +337,7 @@ class ProcessRunner:
                 if job is None or future.done():  # the request gave up (timeout, disconnect) before its turn
                     continue
                 try:
-                    data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
-                    worker.writer.write(_HEADER.pack(len(data)) + data)
+                    worker.writer.write(_frame(job))
                     async with asyncio.timeout(self.settings.request_timeout_s):
                         status, answer = await _areceive(worker.reader)
                 except TimeoutError as exc:
@@ -357,18 +360,22 @@ class ProcessRunner:
                 current.future.set_exception(errors.worker_died(current.job.name))
             raise
 
-    def _kill(self, worker: _Worker) -> None:
+    def _retire(self, worker: _Worker) -> None:
+        """No more jobs for it: unwatched, and its socket closed (which ends a live worker's loop)."""
         self.workers.discard(worker)
+        with contextlib.suppress(ValueError, OSError):
+            asyncio.get_running_loop().remove_reader(worker.process.sentinel)
         worker.writer.close()
+
+    def _kill(self, worker: _Worker) -> None:
+        self._retire(worker)
         if worker.process.is_alive():
             worker.process.kill()
 
     def _replace(self, worker: _Worker) -> None:
-        """Once per worker (death and a failed read may both report it): retire it, start another."""
+        """Once per worker (death and a failed read may both report it): kill it, start another."""
         if worker not in self.workers:
             return
-        with contextlib.suppress(ValueError, OSError):
-            asyncio.get_running_loop().remove_reader(worker.process.sentinel)
         self._kill(worker)
         if not self.closing:
             self._background(self._respawn())
@@ -395,12 +402,9 @@ class ProcessRunner:
         self.closing = True
         for task in list(self.tasks):
             task.cancel()
-        workers, self.workers = list(self.workers), set()
-        loop = asyncio.get_running_loop()
+        workers = list(self.workers)
         for worker in workers:
-            with contextlib.suppress(ValueError, OSError):
-                loop.remove_reader(worker.process.sentinel)
-            worker.writer.close()
+            self._retire(worker)
         for worker in workers:
             await anyio.to_thread.run_sync(worker.process.join, 5)
             if worker.process.is_alive():
