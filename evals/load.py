@@ -59,11 +59,11 @@ def _rss_mb(pid: int) -> float:
 
 
 def _workers(pid: int) -> list[int]:
-    """The worker processes of a `nianbao serve` (uvicorn's multiprocess workers, or the server itself)."""
+    """The extraction worker processes of a `nianbao serve` (none when it extracts in threads of its own)."""
     try:
         out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False).stdout
     except FileNotFoundError:
-        return [pid]
+        return []
     workers = []
     for child in (int(p) for p in out.split()):
         try:
@@ -72,7 +72,7 @@ def _workers(pid: int) -> list[int]:
             continue
         if "multiprocessing.spawn" in cmdline:  # not the resource tracker
             workers.append(child)
-    return workers or [pid]
+    return workers
 
 
 def _request(host: str, port: int, path: str, name: str, data: bytes) -> bytes:
