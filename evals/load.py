@@ -58,6 +58,20 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu_s() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
 def _workers(pid: int) -> list[int]:
     """The extraction worker processes of a `nianbao serve` (none when it extracts in threads of its own)."""
     try:
@@ -223,7 +237,10 @@ def main() -> None:
         rounds: list[dict[int, float]] = []
         with _PeakRSS(pids) as peak:
             for _ in range(args.rounds):
+                cpu0, own0 = {p: _cpu_s(p) for p in pids}, _own_cpu_s()
                 lat, errors, wall = _drive(_run(url, bodies, args.concurrency, args.requests, args.seconds, args.flat))
+                cpu = {p: _cpu_s(p) - cpu0[p] for p in pids}
+                own = _own_cpu_s() - own0
                 rounds.append({p: _rss_mb(p) for p in pids})
         time.sleep(2)  # a worker idle for 1 s hands freed heap back (malloc_trim)
         after = {p: _rss_mb(p) for p in pids}
@@ -235,6 +252,11 @@ def main() -> None:
         print(
             f"latency ms: p50 {statistics.median(lat):.1f}  p90 {pct(lat, 0.9):.1f}  p99 {pct(lat, 0.99):.1f}  max {max(lat):.1f}"
         )
+        if pids:
+            # where the two cores went, per request of the last round (this client shares them)
+            per = {p: 1000 * cpu[p] / max(1, len(lat)) for p in pids}
+            shown = ", ".join(f"{'http' if p == pids[0] else 'worker'} {per[p]:.2f}" for p in pids)
+            print(f"CPU ms per request: {shown}, load client {1000 * own / max(1, len(lat)):.2f}")
         for p in pids:
             role = "http  " if proc is not None and p == proc.pid else "worker"
             print(
