@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from schemas.api import Ready
 from service.api import errors as api_errors
+from service.api.fast import ExtractFastPath
 from service.api.logs import log, setup_logging
 from service.api.middleware import BodyLimit, RequestContext
 from service.api.routes import extract, health
@@ -18,7 +19,8 @@ from service.pipeline import compiled
 from service.settings import Settings, get_settings
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, fast_path: bool = True) -> FastAPI:
+    """The app; `fast_path=False` leaves POST /v1/extract to FastAPI's route (what tests compare the fast path with)."""
     settings = settings or get_settings()
     setup_logging(settings.log_level)
 
@@ -53,6 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api_errors.install(app)
     app.include_router(health.router)
     app.include_router(extract.router)
+    if fast_path:
+        app.add_middleware(ExtractFastPath)
     app.add_middleware(BodyLimit, limit=settings.max_input_bytes)
     app.add_middleware(RequestContext)
     return app

@@ -44,19 +44,29 @@ def error_body(code: str, message: str, **context: object) -> dict[str, object]:
     return {"error": {"code": code, "message": message, **({"context": context} if context else {})}}
 
 
+def nianbao_response(exc: errors.NianbaoError) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+    return JSONResponse({"error": exc.to_dict()}, status_code=status_for(exc), headers=headers)
+
+
+def invalid_response(exc: RequestValidationError) -> JSONResponse:
+    problems = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in exc.errors()]
+    return JSONResponse(
+        error_body("invalid_request", "the request does not match the API schema", problems=problems),
+        status_code=422,
+    )
+
+
 def install(app: FastAPI) -> None:
+    """The handlers FastAPI calls; the /v1/extract fast path (service.api.fast) calls the same builders."""
+
     @app.exception_handler(errors.NianbaoError)
     async def nianbao_error(_: Request, exc: errors.NianbaoError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
-        return JSONResponse({"error": exc.to_dict()}, status_code=status_for(exc), headers=headers)
+        return nianbao_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in exc.errors()]
-        return JSONResponse(
-            error_body("invalid_request", "the request does not match the API schema", problems=problems),
-            status_code=422,
-        )
+        return invalid_response(exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

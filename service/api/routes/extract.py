@@ -131,6 +131,13 @@ async def extract(
     settings: AuthorizedDep,
     flat: bool = Query(default=False, description="return the FIELDS.md flat map"),
 ) -> Response:
+    """Served by service.api.fast in the app (same code below it); this route declares the API and is the
+    reference the fast path is tested against."""
+    return await respond(request, settings, flat)
+
+
+async def respond(request: Request, settings: Settings, flat: bool) -> Response:
+    """One report in the request's body, its extraction out."""
     out = await _extract(request, settings, await _parse(request, settings, flat))
     return Response(out.body, media_type="application/json")
 
