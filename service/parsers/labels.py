@@ -10,7 +10,7 @@ so a phrase only has to be distinctive after the previous row.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from service.text.normalize import spaced
@@ -22,10 +22,11 @@ class RowLabel:
     phrases: tuple[str, ...]
     # A regex that must precede the phrase (within the label) for it to count.
     prefix: str = ""
+    # compiled once here: table reads look it up a hundred times per report
+    pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
-    @property
-    def pattern(self) -> re.Pattern[str]:
-        return _compile(self.phrases, self.prefix)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pattern", _compile(self.phrases, self.prefix))
 
 
 @cache
