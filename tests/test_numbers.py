@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.text import numbers
 from service.text.cnnum import parse_number
 from service.text.numbers import to_wan, tokenize
 
@@ -53,3 +58,25 @@ def test_page_footer_dashes_are_not_blank_cells() -> None:
 def test_a_sign_word_must_touch_its_number() -> None:
     assert [v for _, v, _ in toks("本年增/减\n0 3")] == [0, 3]
     assert [v for _, v, _ in toks("减少4")] == [-4]
+
+
+# The tokeniser's scanning patterns are written to start with a character class (speed); these are the
+# plain forms they stand for, which must find exactly the same spans anywhere, inside any [start, end).
+_READABLE = {
+    "_BLANK": re.compile(r"(?<![^\s|])[-/无](?![^\s|])"),
+    "_DIGITS": re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"),
+}
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="0123456789,.-/无 \t\n|年元万a１", max_size=16), st.data())
+def test_scanning_patterns_match_their_plain_forms(text: str, data: st.DataObject) -> None:
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    for name, plain in _READABLE.items():
+        fast = getattr(numbers, name)
+        assert [m.span() for m in fast.finditer(text, start, end)] == [
+            m.span() for m in plain.finditer(text, start, end)
+        ], name
+    if numbers._FOOTER.search(text, start, end):
+        assert numbers._FOOTER_CORE.search(text, start, end)
