@@ -52,7 +52,7 @@ _BLOCK = {
     "figure",
 }
 _CELL = {"td", "th"}
-_SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+_SPACES = re.compile(r"[ \t\u00a0\u3000][ \t\u00a0\u3000]*")  # written class-first: see numbers._DIGITS
 _TITLE_SUFFIX = re.compile(r"[_|｜-].*$")
 
 

@@ -37,7 +37,7 @@ def _r(key: str, pattern: str, sections: tuple[str, ...], zero: bool = False) ->
 RULES: tuple[Rule, ...] = (
     _r(
         "proactive.items_total",
-        rf"(?<![应需])主动公开{_CLAUSE}{{0,40}}?信息\s*{_N}\s*条{_NOT_APPROX}",
+        rf"主动公开(?<![应需]主动公开){_CLAUSE}{{0,40}}?信息\s*{_N}\s*条{_NOT_APPROX}",
         ("overview", "proactive"),
     ),
     _r("proactive.items_total", rf"共\s*(?:公布|公开)\s*政府信息\s*{_N}\s*条{_NOT_APPROX}", ("overview", "proactive")),
