@@ -80,3 +80,10 @@ def test_scanning_patterns_match_their_plain_forms(text: str, data: st.DataObjec
         ], name
     if numbers._FOOTER.search(text, start, end):
         assert numbers._FOOTER_CORE.search(text, start, end)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=" \n\t\u3000\u2028.、a1汉", max_size=10), st.data())
+def test_numbering_check_answers_as_its_regex(text: str, data: st.DataObject) -> None:
+    pos = data.draw(st.integers(0, len(text)))
+    assert numbers._numbering_after(text, pos) == (numbers._NUMBERING_AFTER.match(text, pos) is not None)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.parsers import sections
 from service.parsers.meta import read_meta
 from service.parsers.sections import segment
 from service.pipeline import extract_text
@@ -92,3 +97,39 @@ def test_narrative_report() -> None:
     result = extract_text("某局2022年政府信息公开工作年度报告\n一、总体情况\n我局全年工作有序。")
     assert result.meta.template == "narrative"
     assert result.requests == {} and result.review == {}
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "因",
+                "政府信息公开",
+                "政府",
+                "申请",
+                "行政",
+                "法",
+                "复议",
+                "、",
+                "和",
+                "提起",
+                "诉讼",
+                "的",
+                "情况",
+                " ",
+                "\n",
+                "x",
+            ]
+        ),
+        max_size=10,
+    )
+)
+def test_review_title_pattern_matches_its_plain_form(pieces: list[str]) -> None:
+    """The review title is written one branch per first character (speed); it matches what the plain form does."""
+    plain = re.compile(
+        r"(?:因\s*)?(?:政\s*府\s*信\s*息\s*公\s*开\s*)?(?:申\s*请\s*)?行\s*政\s*法?\s*复\s*议\s*"
+        r"[、,和及与\s]*(?:提\s*起\s*)?行\s*政\s*诉\s*讼\s*(?:的\s*)?(?:情\s*况)?"
+    )
+    text = "".join(pieces)
+    assert [m.span() for m in sections._PATTERNS["review"].finditer(text)] == [m.span() for m in plain.finditer(text)]

@@ -17,13 +17,17 @@ from dataclasses import dataclass
 
 from schemas.fields import SECTION_NAMES
 
+_GOV = r"政\s*府\s*信\s*息\s*公\s*开\s*"
+_APPLY = r"申\s*请\s*"
+_REVIEW = r"行\s*政\s*法?\s*复\s*议\s*[、,和及与\s]*(?:提\s*起\s*)?行\s*政\s*诉\s*讼\s*(?:的\s*)?(?:情\s*况)?"
 _TITLES: dict[str, str] = {
     "overview": r"总\s*体\s*情\s*况|概\s*述",
     "proactive": r"主\s*动\s*公\s*开\s*政\s*府\s*信\s*息\s*(?:的\s*)?(?:工\s*作\s*)?情\s*况",
     "requests": r"收\s*到\s*和\s*处\s*理\s*政\s*府\s*信\s*息\s*公\s*开\s*申\s*请\s*(?:的\s*)?情\s*况"
     r"|依\s*申\s*请\s*公\s*开\s*政\s*府\s*信\s*息\s*(?:的\s*)?情\s*况",
-    "review": r"(?:因\s*)?(?:政\s*府\s*信\s*息\s*公\s*开\s*)?(?:申\s*请\s*)?行\s*政\s*法?\s*复\s*议\s*"
-    r"[、,和及与\s]*(?:提\s*起\s*)?行\s*政\s*诉\s*讼\s*(?:的\s*)?(?:情\s*况)?",
+    # (因)?(政府信息公开)?(申请)?行政(法)复议…行政诉讼…, written as one branch per possible first character so
+    # that the regex engine skips along by those characters (optional groups first: tried at every position)
+    "review": rf"因\s*(?:{_GOV})?(?:{_APPLY})?{_REVIEW}|{_GOV}(?:{_APPLY})?{_REVIEW}|{_APPLY}{_REVIEW}|{_REVIEW}",
     "problems": r"存\s*在\s*(?:的\s*)?(?:主\s*要\s*)?问\s*题\s*(?:及|和|与)\s*(?:其\s*)?改\s*进\s*(?:情\s*况|措\s*施)?",
     "other": r"其\s*他\s*(?:需\s*要\s*)?报\s*告\s*(?:的\s*)?事\s*项",
 }
