@@ -125,6 +125,14 @@ def _cut_cells(tok: Token, bounds: tuple[int, ...], vals: tuple[Num, ...]) -> li
     return cells
 
 
+def _max_parts(tok: Token) -> int:
+    """How many cells `_cuts` can make of one token: one per digit before the decimal point, or just one."""
+    if tok.blank or tok.num_start < 0:
+        return 1
+    digits = tok.digits
+    return digits.index(".") if "." in digits else len(digits)
+
+
 def _fused(tokens: Sequence[Token], k: int) -> Iterator[tuple[tuple[Num, ...], Callable[[], Reading]]]:
     """Readings that split fused tokens into exactly k cells: (values, how to build the reading)."""
     memo: dict[tuple[int, int], list[tuple[tuple[Num, ...], tuple[int, ...]]]] = {}
@@ -134,13 +142,18 @@ def _fused(tokens: Sequence[Token], k: int) -> Iterator[tuple[tuple[Num, ...], C
             memo[i, parts] = _cuts(tokens[i], parts)
         return memo[i, parts]
 
+    # the most cells each token can be cut into, and what the tokens after it can take: counts of parts that
+    # cannot add up to k are never tried (they yield nothing, and enumerating their cuts cost the most)
+    caps = [_max_parts(t) for t in tokens]
+    after = [sum(caps[i + 1 :]) for i in range(len(tokens))]
+
     def go(i: int, left: int) -> Iterator[tuple[tuple[Num, ...], tuple[tuple[int, ...], ...]]]:
         if i == len(tokens):
             if left == 0:
                 yield (), ()
             return
         remaining = len(tokens) - i - 1
-        for parts in range(1, left - remaining + 1):
+        for parts in range(max(1, left - after[i]), min(left - remaining, caps[i]) + 1):
             # a run of zeros has exactly one split: one 0 per digit
             if tokens[i].digits.strip("0") == "" and parts != len(tokens[i].digits) and parts != 1:
                 continue
