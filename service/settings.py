@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     cpu_concurrency: int = Field(default=2, ge=1, le=64, description="extractions running at once per worker")
     log_level: str = Field(default="info", pattern="^(debug|info|warning|error)$")
     graceful_shutdown_s: float = Field(default=30.0, ge=0)
+    otel: bool = Field(
+        default=False,
+        description="FastAPI's native OpenTelemetry (spans, metrics, logs to the global providers); off: /metrics "
+        "and the JSON logs cover the service, and its per-request provider checks cost the HTTP process CPU",
+    )
 
     # The LLM for narrative sections: any OpenAI-compatible endpoint. None configured is a normal state.
     llm_base_url: str | None = Field(default=None, description="e.g. http://127.0.0.1:8080/v1 (llama.cpp server)")

@@ -43,7 +43,9 @@ SELF_TEST = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+# Job and Rendered cross the process boundary: plain (not slots) dataclasses pickle by their __dict__ in C,
+# where slots ones go through dataclasses.fields() on both ends of every job.
+@dataclass(frozen=True)
 class Job:
     """One report to extract: text or HTML from a JSON request, or raw bytes (format detected by content)."""
 
@@ -55,7 +57,7 @@ class Job:
     flat: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Rendered:
     """The response body, and what the metrics count."""
 
