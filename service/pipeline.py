@@ -68,7 +68,8 @@ def draft_bytes(
         return _extract_derived(text, name, "pdf", None, llm, whole_document)
     text, encoding = decode(data, name)
     if fmt == "html":
-        return draft_html(text, name, encoding, llm, whole_document)
+        utf8 = data if encoding == "utf-8" else None
+        return _extract_derived(html_to_text(text, utf8), name, "html", encoding, llm, whole_document)
     return draft_text(text, name=name, encoding=encoding, llm=llm, whole_document=whole_document)
 
 
@@ -211,11 +212,10 @@ def draft_text(
     proactive: dict[str, Any] = {}
     grids: dict[str, dict[str, dict[str, Any]]] = {"requests": {}, "review": {}}
     for key, v in values.items():
-        section, rest = key.split(".", 1)
+        section, row, col = _place(key)
         if section == "proactive":
-            proactive[rest] = v
+            proactive[row] = v
         elif section in grids:
-            row, col = rest.split(".", 1)
             grids[section].setdefault(row, {})[col] = v
     payload: dict[str, Any] = {
         "schema_version": "1",
@@ -238,6 +238,22 @@ def draft_text(
         "total_ms": round((time.perf_counter() - t0) * 1000, 3),
     }
     return Draft(payload, values)
+
+
+_PLACES: dict[str, tuple[str, str, str]] = {}
+
+
+def _place(key: str) -> tuple[str, str, str]:
+    """Where a flat key sits in the document: (section, row, column); the row is the rest for proactive and meta
+    keys. Kept per key: the same ~200 keys come up in every report."""
+    found = _PLACES.get(key)
+    if found is None:
+        section, rest = key.split(".", 1)
+        row, _, col = rest.partition(".") if section in ("requests", "review") else (rest, "", "")
+        found = (section, row, col)
+        if len(_PLACES) < 4096:  # FIELDS.md has ~200 keys; never a cache that grows with the input
+            _PLACES[key] = found
+    return found
 
 
 _NO_LLM: dict[str, Any] = LLMReport().model_dump()  # the report's LLM block before any call

@@ -67,9 +67,10 @@ _JS_SIMPLE = {"n": "\n", "t": "\t", "r": "", "/": "/", '"': '"', "'": "'", "\\":
 _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
 
 
-def _parse(markup: str) -> etree._Element | None:
+def _parse(markup: str, utf8: bytes | None = None) -> etree._Element | None:
+    """The tree; `utf8`, when given, is `markup` already encoded (the bytes a page came as)."""
     try:
-        root = etree.fromstring(markup.encode("utf-8"), _PARSER)
+        root = etree.fromstring(markup.encode("utf-8") if utf8 is None else utf8, _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
     return root
@@ -96,9 +97,11 @@ def _script_tables(script: str) -> str:
     return _walk(root) if root is not None else ""
 
 
-def html_to_text(markup: str) -> str:
-    """The page's text: blocks and cells on their own lines, inline runs joined."""
-    root = _parse(markup)
+def html_to_text(markup: str, utf8: bytes | None = None) -> str:
+    """The page's text: blocks and cells on their own lines, inline runs joined.
+
+    `utf8`: the page's bytes when they are `markup` in UTF-8, which spares encoding it again for the parser."""
+    root = _parse(markup, utf8)
     if root is None:
         return ""
     title = _title(root)

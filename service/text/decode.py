@@ -27,7 +27,7 @@ def sniff_binary(data: bytes) -> str | None:
 
 def decode(data: bytes, name: str | None = None) -> tuple[str, str]:
     """(text, encoding); raises a clear InputError when the bytes are not report text."""
-    if not data.strip():
+    if not data or data.isspace():  # what `not data.strip()` says, without copying the body
         raise errors.empty_input(name)
     detected = sniff_binary(data)
     if detected:
@@ -69,6 +69,6 @@ def _checked(text: str, encoding: str, name: str | None) -> str:
         raise errors.binary_input(name)
     if len(implausible) > 0.4 * len(sample):
         raise errors.binary_input(name)
-    if not text.strip():
+    if not text or text.isspace():
         raise errors.empty_input(name)
     return text
