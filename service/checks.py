@@ -29,7 +29,7 @@ class _Rule:
 
 def _value(flat: Mapping[str, Scalar], key: str) -> float | None:
     v = flat.get(key)
-    return float(v) if isinstance(v, int | float) else None
+    return float(v) if isinstance(v, (int, float)) else None  # a tuple: `int | float` builds a union per call
 
 
 def _broken(flat: Mapping[str, Scalar], r: _Rule) -> Finding | None:
