@@ -133,3 +133,43 @@ def test_review_title_pattern_matches_its_plain_form(pieces: list[str]) -> None:
     )
     text = "".join(pieces)
     assert [m.span() for m in sections._PATTERNS["review"].finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+_FRAGMENTS = [
+    "总体情况",
+    "概述",
+    "主动公开政府信息情况",
+    "收到和处理政府信息公开申请情况",
+    "依申请公开政府信息情况",
+    "因政府信息公开申请行政复议、行政诉讼情况",
+    "行政复议和行政诉讼",
+    "存在的主要问题及改进情况",
+    "其他需要报告的事项",
+    "一、",
+    "（三）",
+    "\n",
+    " ",
+    "申请",
+    "事项",
+    "改进",
+    "依",
+    "其",
+    "政",
+    "行",
+    "x",
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=30), st.data())
+def test_title_search_answers_as_a_window_scan(pieces: list[str], data: st.DataObject) -> None:
+    """_containing tries a title only where it can begin; it finds what scanning the whole window finds."""
+    text = "".join(pieces)
+    if not text:
+        return
+    pos = data.draw(st.integers(0, len(text) - 1))
+    lo, hi = max(0, pos - sections._WINDOW), min(len(text), pos + sections._WINDOW)
+    for name, pattern in sections._PATTERNS.items():
+        scan = next((m for m in pattern.finditer(text, lo, hi) if m.start() <= pos < m.end()), None)
+        got = sections._containing(pattern, sections._FIRST_CHARS[name], text, lo, hi, pos)
+        assert (got and got.span()) == (scan and scan.span()), name

@@ -69,6 +69,15 @@ _ANCHOR_CHARS = {
     "problems": "进",
     "other": "项",
 }
+# The characters each title can begin with (the first characters of its pattern's alternatives).
+_FIRST_CHARS = {
+    "overview": "总概",
+    "proactive": "主",
+    "requests": "收依",
+    "review": "因政申行",
+    "problems": "存",
+    "other": "其",
+}
 _WINDOW = 120
 MAX_CANDIDATES = 64  # per section: more means the text is not a report, and the DP must stay small
 MAX_ANCHOR_HITS = 4096
@@ -82,13 +91,38 @@ def _matches(text: str, name: str) -> list[re.Match[str]]:
         pos = text.find(ch)
         while pos >= 0 and hits < MAX_ANCHOR_HITS and len(found) < MAX_CANDIDATES:
             hits += 1
-            lo = max(0, pos - _WINDOW)
-            for m in pattern.finditer(text, lo, min(len(text), pos + _WINDOW)):
-                if m.start() <= pos < m.end():
-                    found.setdefault(m.start(), m)
-                    break
+            m = _containing(
+                pattern, _FIRST_CHARS[name], text, max(0, pos - _WINDOW), min(len(text), pos + _WINDOW), pos
+            )
+            if m is not None:
+                found.setdefault(m.start(), m)
             pos = text.find(ch, pos + 1)
     return [found[k] for k in sorted(found)]
+
+
+def _containing(pattern: re.Pattern[str], first: str, text: str, lo: int, hi: int, pos: int) -> re.Match[str] | None:
+    """The first match of `pattern.finditer(text, lo, hi)` that contains `pos`, trying the pattern only where
+    one of its `first` characters stands (and only up to `pos`): a scan of the whole window cost ~4 times more.
+
+    Same answer as the scan: finditer's next match is the pattern's match at the first position it matches,
+    and the one after starts at that match's end."""
+    p = lo
+    while p <= pos:
+        q = -1
+        for c in first:
+            i = text.find(c, p, pos + 1)
+            if i >= 0 and (q < 0 or i < q):
+                q = i
+        if q < 0:
+            return None
+        m = pattern.match(text, q, hi)
+        if m is None:
+            p = q + 1
+        elif m.end() > pos:
+            return m
+        else:
+            p = m.end()  # titles are never empty: finditer goes on after the match
+    return None
 
 
 def _candidates(text: str, name: str, ordinal: int) -> list[Heading]:
