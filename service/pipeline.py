@@ -73,7 +73,7 @@ def draft_bytes(
         if len(text.strip()) < 20 * max(1, pages) // 4:
             return _no_text_layer(name, pages, text)
         return _extract_derived(text, name, "pdf", None, llm, whole_document)
-    text, encoding = decode(data, name)
+    text, encoding = decode(data, name, markup=fmt == "html")
     if fmt == "html":
         utf8 = data if encoding == "utf-8" else None
         return _extract_derived(html_to_text(text, utf8), name, "html", encoding, llm, whole_document)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from service.errors import EmptyInput, UndecodableInput, UnsupportedFormat
+from service.text import decode as decode_mod
 from service.text.decode import decode
 from service.text.normalize import normalize, squeeze
 
@@ -77,3 +80,10 @@ def test_empty_and_binary_inputs_raise_clear_errors() -> None:
         decode(b"%PDF-1.7 ...")
     with pytest.raises((UnsupportedFormat, UndecodableInput)):
         decode(bytes(range(256)) * 10)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40))
+def test_markup_path_of_the_garbage_check_finds_the_same_characters(text: str) -> None:
+    """For pages the check drops printable ASCII before its scan: the implausible characters found are the same."""
+    assert decode_mod._IMPLAUSIBLE.findall(decode_mod._non_ascii_text(text)) == decode_mod._IMPLAUSIBLE.findall(text)

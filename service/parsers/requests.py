@@ -20,6 +20,11 @@ from service.text.normalize import spaced
 _HEADER = re.compile("|".join(spaced(p) for p in ("勾稽关系", "申请人情况")))
 _FIRST_ROWS = re.compile("|".join(spaced(p) for p in ("本年新收", "上年结转", "予以公开")))
 K = len(REQUEST_COLUMNS)
+# every row's flat cell keys, built once (not per cell of every report)
+_CELL_KEYS = {
+    row: tuple(f"requests.{row}.{col}" for col in REQUEST_COLUMNS)
+    for row in dict.fromkeys((*request_rows(single_other=False), *request_rows(single_other=True)))
+}
 
 
 def row_total_ok(v: Sequence[Num]) -> bool:
@@ -60,6 +65,6 @@ def read_requests(text: str, start: int, end: int) -> TableValues | None:
     for key, row in table.rows.items():
         if row.chosen is None:
             continue
-        for col, cell in zip(REQUEST_COLUMNS, row.chosen, strict=True):
-            out.cells[f"requests.{key}.{col}"] = cell
+        for cell_key, cell in zip(_CELL_KEYS[key], row.chosen, strict=True):
+            out.cells[cell_key] = cell
     return out
