@@ -209,3 +209,16 @@ def test_not_ready_without_a_live_worker() -> None:
             assert r.json()["status"] == "not ready" and r.json()["workers"] == 0
         finally:
             c.app.state.runner = runner  # type: ignore[attr-defined]
+
+
+def test_self_test_full_report_is_the_generated_one() -> None:
+    """The worker self-test's full report is evals.synth's (seed 2021) with its values, not a hand-edited file."""
+    import random
+
+    from evals.synth.text import random_report, render
+    from service.api.runner import FULL_REPORT, FULL_REPORT_VALUES
+
+    rng = random.Random(2021)
+    report = random_report(rng, "2021", big=True)
+    assert FULL_REPORT.read_text("utf-8") == render(report, "pipe", rng).text
+    assert json.loads(FULL_REPORT_VALUES.read_text("utf-8")) == report.flat()

@@ -17,6 +17,7 @@ import contextlib
 import ctypes
 import gc
 import io
+import json
 import multiprocessing
 import pickle
 import select
@@ -100,6 +101,10 @@ def run_job(job: Job, llm: NarrativeLLM | None) -> Rendered:
 
 # The State Council's blank 2021 form (spec/template-2021-blank.txt): every section and table label, no numbers.
 BLANK_FORM = Path(__file__).with_name("blank-2021.txt")
+# A full 2021 report, every cell printed (evals.synth, seed 2021, `|`-separated cells), and its values: it also
+# fills the caches that the first real reports would, so a worker's idle memory is its working size.
+FULL_REPORT = Path(__file__).with_name("warmup-2021.txt")
+FULL_REPORT_VALUES = Path(__file__).with_name("warmup-2021.flat.json")
 
 
 def _as_html(text: str) -> str:
@@ -109,9 +114,10 @@ def _as_html(text: str) -> str:
 
 
 def self_test() -> str:
-    """Parsers are loaded and right: a tiny table reads exactly (as text and as HTML), and the blank 2021 form
-    is recognised as the 2021 template with all six sections and no value at all (nothing invented). It also
-    warms every parsing path before the first request."""
+    """Parsers are loaded and right: a tiny table reads exactly (as text and as HTML), the blank 2021 form
+    is recognised as the 2021 template with all six sections and no value at all (nothing invented), and a
+    full 2021 report reads every value exactly (as text and as HTML). It also warms every parsing path
+    before the first request."""
     if draft_text(SELF_TEST).flat().get("requests.new.total") != 1:
         return "self-test failed: a one-row request table did not read as 1"
     blank_text = BLANK_FORM.read_text("utf-8")
@@ -123,6 +129,11 @@ def self_test() -> str:
         return "self-test failed: the same table as HTML did not read as 1"
     if draft_html(_as_html(blank_text)).values:
         return "self-test failed: a value was read from the blank 2021 form as HTML"
+    full = FULL_REPORT.read_bytes()
+    expected = json.loads(FULL_REPORT_VALUES.read_text("utf-8"))
+    for draft in (draft_bytes(full, FULL_REPORT.name), draft_html(_as_html(full.decode("utf-8")))):
+        if draft.flat() != expected:
+            return "self-test failed: a full 2021 report did not read exactly"
     return "ok"
 
 
