@@ -75,8 +75,7 @@ def draft_bytes(
         return _extract_derived(text, name, "pdf", None, llm, whole_document)
     text, encoding = decode(data, name, markup=fmt == "html")
     if fmt == "html":
-        utf8 = data if encoding == "utf-8" else None
-        return _extract_derived(html_to_text(text, utf8), name, "html", encoding, llm, whole_document)
+        return draft_html(text, name, encoding, llm, whole_document, utf8=data if encoding == "utf-8" else None)
     return draft_text(text, name=name, encoding=encoding, llm=llm, whole_document=whole_document)
 
 
@@ -130,8 +129,10 @@ def draft_html(
     encoding: str | None = None,
     llm: NarrativeLLM | None = None,
     whole_document: bool = False,
+    utf8: bytes | None = None,
 ) -> Draft:
-    return _extract_derived(html_to_text(markup), name, "html", encoding, llm, whole_document)
+    """`utf8`: the page's bytes when they are `markup` in UTF-8 (the parser reads them instead of a re-encoding)."""
+    return _extract_derived(html_to_text(markup, utf8), name, "html", encoding, llm, whole_document)
 
 
 class NarrativeLLM(Protocol):

@@ -71,7 +71,7 @@ def _cuts(tok: Token, parts: int) -> list[tuple[tuple[Num, ...], tuple[int, ...]
     if tok.blank or tok.num_start < 0:
         return []
     digits = tok.digits
-    int_len = digits.index(".") if "." in digits else len(digits)
+    int_len = _max_parts(tok)  # digits before the decimal point
 
     def cuts(pos: int, left: int) -> Iterator[list[int]]:
         if left == 1:
