@@ -13,47 +13,10 @@ import re
 
 from lxml import etree
 
-_SKIP = {"script", "style", "noscript", "template", "head", "iframe", "object", "svg", "select", "button"}
-_BLOCK = {
-    "p",
-    "div",
-    "section",
-    "article",
-    "header",
-    "footer",
-    "main",
-    "aside",
-    "nav",
-    "ul",
-    "ol",
-    "li",
-    "dl",
-    "dt",
-    "dd",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "table",
-    "tbody",
-    "thead",
-    "tfoot",
-    "tr",
-    "caption",
-    "blockquote",
-    "pre",
-    "form",
-    "fieldset",
-    "center",
-    "hr",
-    "address",
-    "figure",
-}
-_CELL = {"td", "th"}
+from service.formats.elements import BLOCK, BREAK, CELL, SKIP, TITLE_SUFFIX
+from service.formats.fastpage import flatten
+
 _SPACES = re.compile(r"[ \t\u00a0\u3000][ \t\u00a0\u3000]*")  # written class-first: see numbers._DIGITS
-_TITLE_SUFFIX = re.compile(r"[_|｜-].*$")
 
 
 _TABLE_TAG = re.compile(r"<table", re.I)
@@ -100,17 +63,20 @@ def _script_tables(script: str) -> str:
 def html_to_text(markup: str, utf8: bytes | None = None) -> str:
     """The page's text: blocks and cells on their own lines, inline runs joined.
 
-    `utf8`: the page's bytes when they are `markup` in UTF-8, which spares encoding it again for the parser."""
-    root = _parse(markup, utf8)
-    if root is None:
-        return ""
-    title = _title(root)
-    text = (title + "\n" if title else "") + _walk(root)
+    `utf8`: the page's bytes when they are `markup` in UTF-8, which spares encoding it again for the parser.
+    Well-formed pages are read without the parser (service.formats.fastpage), to the same text."""
+    fast = flatten(markup, utf8)
+    if fast is not None:
+        title, text = fast[0], _squeeze(fast[1])
+    else:
+        root = _parse(markup, utf8)
+        if root is None:
+            return ""
+        title, text = _title(root), _walk(root)
+    text = (title + "\n" if title else "") + text
     return _collapse([line.strip() for line in text.split("\n")])
 
 
-# Stands for a structural line break while the tree is flattened: the page's own newlines are spaces.
-_BREAK = "\ue000"
 _TABLES_ATTR = "data-nianbao-tables"
 
 
@@ -119,16 +85,16 @@ def _stylesheet() -> etree.XSLT:
 
     A line break before and after every block and cell, one before every <br>; skipped elements give
     nothing but their tail (a following text node); a script that writes a table gives that table's text."""
-    brk = f"<xsl:text>{_BREAK}</xsl:text>"
+    brk = f"<xsl:text>{BREAK}</xsl:text>"
     return etree.XSLT(
         etree.XML(
             '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
             '<xsl:output method="text" encoding="UTF-8"/>'
-            f'<xsl:template match="{"|".join(sorted(_SKIP))}"/>'
+            f'<xsl:template match="{"|".join(sorted(SKIP))}"/>'
             f'<xsl:template match="script[@{_TABLES_ATTR}]">{brk}<xsl:value-of select="@{_TABLES_ATTR}"/>{brk}'
             "</xsl:template>"
             f'<xsl:template match="br">{brk}</xsl:template>'
-            f'<xsl:template match="{"|".join(sorted(_BLOCK | _CELL))}">{brk}<xsl:apply-templates/>{brk}'
+            f'<xsl:template match="{"|".join(sorted(BLOCK | CELL))}">{brk}<xsl:apply-templates/>{brk}'
             "</xsl:template>"
             "</xsl:stylesheet>"
         )
@@ -142,10 +108,14 @@ def _walk(root: etree._Element) -> str:
     """The tree's text with a line break before and after every block and cell, and before every <br>."""
     for script in root.iter("script"):
         tables = _script_tables(script.text) if script.text else ""
-        if tables and not any(a.tag in _SKIP for a in script.iterancestors()):
-            script.set(_TABLES_ATTR, tables.replace("\n", _BREAK))
-    text = str(_FLATTEN(root))
-    return _SPACES.sub(" ", text.replace("\n", " ")).replace(_BREAK, "\n")
+        if tables and not any(a.tag in SKIP for a in script.iterancestors()):
+            script.set(_TABLES_ATTR, tables.replace("\n", BREAK))
+    return _squeeze(str(_FLATTEN(root)))
+
+
+def _squeeze(flat: str) -> str:
+    """The stylesheet's output as lines: the page's own line breaks and runs of blanks are one space."""
+    return _SPACES.sub(" ", flat.replace("\n", " ")).replace(BREAK, "\n")
 
 
 def _collapse(lines: list[str]) -> str:
@@ -164,5 +134,5 @@ def _title(root: etree._Element) -> str:
             return str(meta.get("content")).strip()
     found = root.find(".//title")
     if found is not None and found.text:
-        return _TITLE_SUFFIX.sub("", found.text.strip())
+        return TITLE_SUFFIX.sub("", found.text.strip())
     return ""
