@@ -56,6 +56,8 @@ _INLINE: Final = frozenset(
         "o:p",
         "nobr",
         "mark",
+        "option",  # a <select>'s options (the select is skipped)
+        "optgroup",
     }
 )
 _LINES: Final = BLOCK | CELL
@@ -251,6 +253,7 @@ _CLOSED_BY: Final[dict[str, frozenset[str]]] = {
     "strike": frozenset({"p"}),
     "tt": frozenset({"p"}),
     "u": frozenset({"p", "td", "th"}),
+    "option": frozenset({"optgroup", "option"}),
 }
 _NONE: Final[frozenset[str]] = frozenset()
 # libxml2's ranks for misplaced end tags: one closes the elements inside its element only when none of them
