@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from service.errors import EmptyInput, UndecodableInput, UnsupportedFormat
 from service.text import decode as decode_mod
 from service.text.decode import decode
-from service.text.normalize import normalize, squeeze
+from service.text.normalize import _replacement, normalize, squeeze
 
 
 def test_full_width_digits_and_punctuation() -> None:
@@ -87,3 +87,43 @@ def test_empty_and_binary_inputs_raise_clear_errors() -> None:
 def test_markup_path_of_the_garbage_check_finds_the_same_characters(text: str) -> None:
     """For pages the check drops printable ASCII before its scan: the implausible characters found are the same."""
     assert decode_mod._IMPLAUSIBLE.findall(decode_mod._non_ascii_text(text)) == decode_mod._IMPLAUSIBLE.findall(text)
+
+
+_REPORT_CHARS = st.sampled_from(
+    [
+        *[
+            "、",
+            "，",
+            "。",
+            "（",
+            "）",
+            "“",
+            "”",
+            "《",
+            "》",
+            "；",
+            "：",
+            "\u00a0",
+            "—",
+            "\r\n",
+            "\r",
+            "\u200b",
+            "１",
+            "ｱ",
+        ],
+        *["㈠", "年", "度", "申", "请", "a", "1", " ", "\n", "\u2212", "\ufe58", "\u3000", "①", "ﬁ", "〔", "〕"],
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_REPORT_CHARS, max_size=60).map("".join))
+def test_normalising_is_character_by_character_whatever_the_punctuation(text: str) -> None:
+    """The frequent punctuation looked for apart from the scan normalises as every other character does, and
+    every span maps back to the characters it came from."""
+    nt = normalize(text)
+    assert nt.text == "".join(_replacement(ch) for ch in text.replace("\r\n", "\n"))
+    for i in range(len(nt.text)):
+        s, e = nt.span(i, i + 1)
+        source = text[s:e].replace("\r\n", "\n")
+        assert nt.text[i] in "".join(_replacement(ch) for ch in source)
