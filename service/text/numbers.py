@@ -103,6 +103,89 @@ def _numbering_after(text: str, pos: int) -> bool:
     return pos < n and text[pos] in ".、" and _NUMBERING_AFTER.match(text, pos) is not None
 
 
+# --- the scans, by hand --------------------------------------------------------------------------------
+# _DIGITS.finditer and _BLANK.finditer over a table region, written out: each match through `re` cost ~2,500
+# instructions (search state, match object, span and group calls) and a table region holds a number every
+# few characters; compiled by mypyc, `ord(text[i])` is read inline, at a few instructions a character.
+# tests/test_numbers.py requires the same spans as the patterns, inside any [start, end).
+
+
+def _is_digit(text: str, i: int) -> bool:
+    """`\\d` at i: a Unicode decimal digit (only ASCII ones survive normalisation, but the pattern took any)."""
+    c = ord(text[i])
+    if c < 0x80:
+        return 0x30 <= c <= 0x39
+    if c < 0x660 or 0x3400 <= c <= 0x9FFF:  # no decimal digit below Arabic-Indic zero, none among ideographs
+        return False
+    return text[i].isdecimal()
+
+
+def _digits_end(text: str, p: int, end: int) -> int:
+    """Where _DIGITS's match starting at p (a digit) ends, the match bounded by end."""
+    q = p + 1
+    while q < end and _is_digit(text, q):
+        q += 1
+    # first branch: 1-3 digits, then one or more ",ddd", then maybe ".d+"
+    if q - p <= 3:
+        g = q
+        while (
+            g + 3 < end
+            and text[g] == ","
+            and _is_digit(text, g + 1)
+            and _is_digit(text, g + 2)
+            and _is_digit(text, g + 3)
+        ):
+            g += 4
+        if g > q:
+            return _decimals_end(text, g, end)
+    # second branch: all the digits, then maybe ".d+"
+    return _decimals_end(text, q, end)
+
+
+def _decimals_end(text: str, q: int, end: int) -> int:
+    """`(?:\\.\\d+)?` at q."""
+    if q + 1 < end and text[q] == "." and _is_digit(text, q + 1):
+        q += 2
+        while q < end and _is_digit(text, q):
+            q += 1
+    return q
+
+
+def _digit_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """[m.span() for m in _DIGITS.finditer(text, start, end)]."""
+    spans: list[tuple[int, int]] = []
+    i = start
+    while i < end:
+        if _is_digit(text, i):
+            e = _digits_end(text, i, end)
+            spans.append((i, e))
+            i = e
+        else:
+            i += 1
+    return spans
+
+
+def _open(text: str, i: int) -> bool:
+    """Blank or a '|' cell separator at i: what may stand beside a blank-cell mark."""
+    c = text[i]
+    return c == "|" or c.isspace()
+
+
+def _blank_marks(text: str, start: int, end: int) -> list[int]:
+    """[m.start() for m in _BLANK.finditer(text, start, end)]: the lookbehind sees before start (the
+    string's own start bounds it), the lookahead stops at end."""
+    marks: list[int] = []
+    for i in range(start, end):
+        c = ord(text[i])
+        if (
+            (c == 0x2D or c == 0x2F or c == 0x65E0)  # - / 无
+            and (i == 0 or _open(text, i - 1))
+            and (i + 1 >= end or _open(text, i + 1))
+        ):
+            marks.append(i)
+    return marks
+
+
 def tokenize(text: str, start: int, end: int) -> list[Token]:
     """Numeric tokens in text[start:end], in order, without list numbers, dates and footers."""
     out: list[Token] = []
@@ -111,10 +194,10 @@ def tokenize(text: str, start: int, end: int) -> list[Token]:
     def in_footer(pos: int) -> bool:
         return any(a <= pos < b for a, b in footers)
 
-    blanks = [m.start() for m in _BLANK.finditer(text, start, end) if not (footers and in_footer(m.start()))]
+    blanks = [b for b in _blank_marks(text, start, end) if not (footers and in_footer(b))]
     bi = 0
-    for m in _DIGITS.finditer(text, start, end):
-        nstart, nend = m.span()
+    for nstart, match_end in _digit_spans(text, start, end):
+        nend = match_end
         if footers and in_footer(nstart):
             continue
         while bi < len(blanks) and blanks[bi] < nstart:
@@ -123,7 +206,7 @@ def tokenize(text: str, start: int, end: int) -> list[Token]:
         after = _next_char(text, nend)
         if _not_a_value(text, nstart, nend, after):
             continue
-        num = m.group()
+        num = text[nstart:nend]
         # peel a list number off the end: "…0000002.没有" -> "000000" + "2."
         if (
             "." not in num
@@ -143,7 +226,7 @@ def tokenize(text: str, start: int, end: int) -> list[Token]:
             sign_start = nstart - 2
         unit_end = nend
         unit = None
-        if nend == m.end() and after in ("万", "元"):
+        if nend == match_end and after in ("万", "元"):
             u = _UNIT_AFTER.match(text, nend, end)
             if u is not None:
                 unit_end, unit = u.end(), u.group(1)
