@@ -116,6 +116,14 @@ _REPORT_CHARS = st.sampled_from(
 )
 
 
+def test_a_replacement_is_never_replaced_again() -> None:
+    """﹘ (small em dash) is — under NFKC, which is "-" here: one step, whatever order the table is applied in."""
+    assert normalize("﹘—").text == "--"
+    for code in range(0x110000):
+        rep = _replacement(chr(code))
+        assert all(_replacement(c) == c for c in rep), hex(code)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_REPORT_CHARS, max_size=60).map("".join))
 def test_normalising_is_character_by_character_whatever_the_punctuation(text: str) -> None:

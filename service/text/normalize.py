@@ -31,11 +31,14 @@ _EXTRA = {
 
 @lru_cache(maxsize=65536)
 def _replacement(ch: str) -> str:
+    """What `ch` becomes: never a character that would itself be replaced (NFKC makes ﹘ an em dash, which is
+    then "-"), so the order in which characters are replaced cannot change the text."""
     if ch in _DROP:
         return ""
     if ch in _EXTRA:
         return _EXTRA[ch]
-    return unicodedata.normalize("NFKC", ch)
+    nfkc = unicodedata.normalize("NFKC", ch)
+    return "".join(_EXTRA.get(c, c) for c in nfkc if c not in _DROP)
 
 
 @dataclass(frozen=True)
