@@ -6,7 +6,6 @@ names the cells, the value the rule expects and the value printed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -27,12 +26,13 @@ class _Rule:
     message: str
 
 
-def _value(flat: Mapping[str, Scalar], key: str) -> float | None:
+# `flat` is typed dict, not Mapping: compiled, a dict lookup is then a C call instead of a method call
+def _value(flat: dict[str, Scalar], key: str) -> float | None:
     v = flat.get(key)
     return float(v) if isinstance(v, (int, float)) else None  # a tuple: `int | float` builds a union per call
 
 
-def _broken(flat: Mapping[str, Scalar], r: _Rule) -> Finding | None:
+def _broken(flat: dict[str, Scalar], r: _Rule) -> Finding | None:
     """The finding when the rule is broken; None when it holds or a cell is unknown."""
     printed = expected = 0.0
     for key in (r.total, *r.plus):
@@ -99,7 +99,7 @@ def _rules(single: bool) -> tuple[_Rule, ...]:
     return tuple(out)
 
 
-def check(flat: Mapping[str, Scalar]) -> list[Finding]:
+def check(flat: dict[str, Scalar]) -> list[Finding]:
     """Every arithmetic rule of the template that the values break."""
     single = any(k.startswith("requests.other.") for k in flat)
     return [f for f in (_broken(flat, r) for r in _rules(single)) if f is not None]
