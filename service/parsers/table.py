@@ -82,15 +82,28 @@ def find_anchors(text: str, start: int, end: int, specs: Sequence[RowSpec]) -> l
     out: list[tuple[int, int] | None] = []
     pos = start
     end = min(end, start + MAX_TABLE_CHARS)
+    # the next label's search, kept for the next row when it is the search that row would make: same limit,
+    # and from a position at or before that row's (no match in between), so the same first match
+    ahead: tuple[int, int, re.Match[str] | None] | None = None  # (from, limit, match)
     for i, spec in enumerate(specs):
         # the first label may be anywhere in the table's region; each next one follows within a row's reach
         limit = end if all(a is None for a in out) else min(end, pos + ROW_WINDOW)
-        m = spec.label.pattern.search(text, pos, limit)
+        if (
+            ahead is not None
+            and ahead[1] == limit
+            and ahead[0] <= pos
+            and (ahead[2] is None or ahead[2].start() >= pos)
+        ):
+            m = ahead[2]
+        else:
+            m = spec.label.pattern.search(text, pos, limit)
+        ahead = None
         if m is None:
             out.append(None)
             continue
         if i + 1 < len(specs):
             nxt = specs[i + 1].label.pattern.search(text, pos, limit)
+            ahead = (pos, limit, nxt)
             if nxt is not None and nxt.start() < m.start():
                 out.append(None)
                 continue
