@@ -13,8 +13,8 @@ import re
 
 from lxml import etree
 
+from service.formats import fastpage
 from service.formats.elements import BLOCK, BREAK, CELL, SKIP, TITLE_SUFFIX
-from service.formats.fastpage import flatten
 
 _SPACES = re.compile(r"[ \t\u00a0\u3000][ \t\u00a0\u3000]*")  # written class-first: see numbers._DIGITS
 
@@ -60,14 +60,19 @@ def _script_tables(script: str) -> str:
     return _walk(root) if root is not None else ""
 
 
-def html_to_text(markup: str, utf8: bytes | None = None) -> str:
+# The tree-less reader is the cheaper one compiled (mypyc), and twice dearer than libxml2 as plain Python.
+_FAST_PAGES = not fastpage.__file__.endswith(".py")
+
+
+def html_to_text(markup: str, utf8: bytes | None = None, fast: bool | None = None) -> str:
     """The page's text: blocks and cells on their own lines, inline runs joined.
 
     `utf8`: the page's bytes when they are `markup` in UTF-8, which spares encoding it again for the parser.
-    Well-formed pages are read without the parser (service.formats.fastpage), to the same text."""
-    fast = flatten(markup, utf8)
-    if fast is not None:
-        title, text = fast[0], _squeeze(fast[1])
+    `fast`: whether well-formed pages are read without the parser (service.formats.fastpage), to the same
+    text; by default when that reader is compiled."""
+    flat = fastpage.flatten(markup, utf8) if (_FAST_PAGES if fast is None else fast) else None
+    if flat is not None:
+        title, text = flat[0], _squeeze(flat[1])
     else:
         root = _parse(markup, utf8)
         if root is None:

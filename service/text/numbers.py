@@ -107,7 +107,9 @@ def _numbering_after(text: str, pos: int) -> bool:
 # _DIGITS.finditer and _BLANK.finditer over a table region, written out: each match through `re` cost ~2,500
 # instructions (search state, match object, span and group calls) and a table region holds a number every
 # few characters; compiled by mypyc, `ord(text[i])` is read inline, at a few instructions a character.
-# tests/test_numbers.py requires the same spans as the patterns, inside any [start, end).
+# tests/test_numbers.py requires the same spans as the patterns, inside any [start, end). As plain Python the
+# loops cost ~7 times the patterns, so the patterns scan there.
+_BY_HAND = not __file__.endswith(".py")
 
 
 def _is_digit(text: str, i: int) -> bool:
@@ -194,9 +196,14 @@ def tokenize(text: str, start: int, end: int) -> list[Token]:
     def in_footer(pos: int) -> bool:
         return any(a <= pos < b for a, b in footers)
 
-    blanks = [b for b in _blank_marks(text, start, end) if not (footers and in_footer(b))]
+    if _BY_HAND:
+        marks, spans = _blank_marks(text, start, end), _digit_spans(text, start, end)
+    else:
+        marks = [m.start() for m in _BLANK.finditer(text, start, end)]
+        spans = [m.span() for m in _DIGITS.finditer(text, start, end)]
+    blanks = [b for b in marks if not (footers and in_footer(b))]
     bi = 0
-    for nstart, match_end in _digit_spans(text, start, end):
+    for nstart, match_end in spans:
         nend = match_end
         if footers and in_footer(nstart):
             continue
