@@ -1,18 +1,19 @@
-"""Well-formed pages flattened without building a tree: exactly what libxml2's HTML parser and the flattening
-stylesheet of service.formats.html give, or None where the page needs the parser.
+"""Pages flattened without building a tree: exactly what libxml2's HTML parser and the flattening stylesheet
+of service.formats.html give, or None where the page needs the parser.
 
 Why: libxml2 builds a tree for all of a 150 KB government page (navigation, scripts, footers) at ~90
 instructions a byte, where the report is a few tables: the parse and the walk were a third of what a
-worker spent on the corpus. A scan from tag to tag with str.find does the same job in a fraction of that
-for pages that are what most CMSs and Word exports produce: explicitly closed, properly nested elements
-from a known list, entities from a short list, scripts that write no table.
+worker spent on the corpus. A scan from tag to tag with str.find gives the same text for about two thirds
+of that, compiled (mypyc); as plain Python it costs more than libxml2, so html.py uses it only compiled.
 
-It gives up (None) at the first thing whose handling by libxml2 it does not copy: a tag not in the lists
-below, an element that libxml2 would close implicitly (a <div> inside an open <p>, a <td> after an
-unclosed <td>), an end tag that is not the innermost open element's, text outside the body, an entity
-not in the list, a '<' that starts no tag, control characters, a script holding a table or an HTML
-comment. tests/test_fastpage.py compares the two readings on generated pages, malformed ones
-included, and on the corpus page.
+It copies what libxml2 does with the pages CMSs and Word exports produce: the end tags it implies (an
+unclosed <p> before a <div>, a <td> after an unclosed <td>), the ranks that decide whether a misplaced end
+tag closes anything, raw-text scripts, skipped elements, unknown elements read as inline ones, '>' inside
+quoted attribute values, CRLF, a list of entities. It gives up (None) at the first thing it does not copy:
+another HTML 4 element, an entity not in the list, control characters, a '<' that starts no tag, a script
+that writes a table or holds an HTML comment, text outside the body, an end tag that closes nothing.
+tests/test_fastpage.py compares the two readings on generated pages (malformed ones included), edge cases
+and the corpus page; tests/test_compiled.py does so for the compiled reader.
 """
 
 from __future__ import annotations
