@@ -56,3 +56,5 @@ CELL: Final = frozenset({"td", "th"})
 BREAK: Final = "\ue000"
 # What follows the report's name in a page title: the site's name ("…年度报告_某某区人民政府").
 TITLE_SUFFIX: Final = re.compile(r"[_|｜-].*$")
+# Where a script may write a table (document.write, innerHTML): such a script's text is read as a page.
+TABLE_TAG: Final = re.compile(r"<table", re.I)

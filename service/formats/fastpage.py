@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from service.formats.elements import BLOCK, BREAK, CELL, SKIP, TITLE_SUFFIX
+from service.formats.elements import BLOCK, BREAK, CELL, SKIP, TABLE_TAG, TITLE_SUFFIX
 
 # Inline elements read as plain containers (their text joins the line). Others give up.
 _INLINE: Final = frozenset(
@@ -341,7 +341,6 @@ _ATTRIBUTE = re.compile(
     r"""([^\t\n\f />"'=][^\t\n\f />"'=]*)(?:[\t\n\f ]*=[\t\n\f ]*(?:"([^"]*)"|'([^']*)'|([^\t\n\f >"'=<`]+)))?"""
 )
 _RAW_END = {name: re.compile(rf"</{name}[\t\n\f />]", re.I) for name in ("script", "style", "iframe", "title")}
-_TABLE_TAG = re.compile(r"<table", re.I)
 # Control characters (C0 but tab and line breaks, DEL): libxml2 replaces or drops them.
 _PLAIN_BYTES: Final = bytes([0x09, 0x0A, 0x0D, *range(0x20, 0x7F), *range(0x80, 0x100)])
 _C1 = re.compile(rb"\xc2[\x80-\x9f]")
@@ -564,7 +563,7 @@ class _Reader:
         """A script or style: its text runs to its end tag; a script writing a table, or holding what HTML5
         reads as an escaped section, goes to the parser."""
         close = self._raw_end(name, start)
-        if name == "script" and (self.s.find("<!--", start, close) >= 0 or _TABLE_TAG.search(self.s, start, close)):
+        if name == "script" and (self.s.find("<!--", start, close) >= 0 or TABLE_TAG.search(self.s, start, close)):
             raise _GiveUp
         return self._end_of(close, name)
 

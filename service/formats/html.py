@@ -14,12 +14,11 @@ import re
 from lxml import etree
 
 from service.formats import fastpage
-from service.formats.elements import BLOCK, BREAK, CELL, SKIP, TITLE_SUFFIX
+from service.formats.elements import BLOCK, BREAK, CELL, SKIP, TABLE_TAG, TITLE_SUFFIX
 
 _SPACES = re.compile(r"[ \t\u00a0\u3000][ \t\u00a0\u3000]*")  # written class-first: see numbers._DIGITS
 
 
-_TABLE_TAG = re.compile(r"<table", re.I)
 _JS_TABLE = re.compile(r"<table\b.*</table\s*>", re.I | re.S)
 _JS_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)", re.S)
 _JS_SIMPLE = {"n": "\n", "t": "\t", "r": "", "/": "/", '"': '"', "'": "'", "\\": "\\"}
@@ -51,7 +50,7 @@ def _js_unescape(s: str) -> str:
 
 def _script_tables(script: str) -> str:
     """Tables that a page writes from a JavaScript string (document.write, innerHTML): their text."""
-    if _TABLE_TAG.search(script) is None:  # most scripts write no table: skip the costlier search
+    if TABLE_TAG.search(script) is None:  # most scripts write no table: skip the costlier search
         return ""
     found = _JS_TABLE.search(script)
     if found is None:
