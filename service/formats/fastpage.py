@@ -194,12 +194,7 @@ _CLOSED_BY: Final[dict[str, frozenset[str]]] = {
     "dl": frozenset({"form", "li"}),
     "dt": frozenset({"dd", "dl"}),
     "form": frozenset({"form"}),
-    "h1": frozenset({"fieldset", "form", "li", "p", "table"}),
-    "h2": frozenset({"fieldset", "form", "li", "p", "table"}),
-    "h3": frozenset({"fieldset", "form", "li", "p", "table"}),
-    "h4": frozenset({"fieldset", "form", "li", "p", "table"}),
-    "h5": frozenset({"fieldset", "form", "li", "p", "table"}),
-    "h6": frozenset({"fieldset", "form", "li", "p", "table"}),
+    **dict.fromkeys(("h1", "h2", "h3", "h4", "h5", "h6"), frozenset({"fieldset", "form", "li", "p", "table"})),
     "li": frozenset({"li"}),
     "ol": frozenset({"form"}),
     "p": frozenset(
@@ -603,14 +598,13 @@ class _Reader:
         return end
 
     def _pop(self) -> None:
-        """The innermost open element ends."""
+        """The innermost open element ends; never the body (nothing closes it implicitly, and _close and read
+        stop above it)."""
         kind = _KINDS.get(self.stack.pop(), _INLINE_CONTAINER)
         if kind == _SKIPPED_CONTAINER:
             self.skipping -= 1
         elif kind == _LINE_CONTAINER and not self.skipping:
             self.out.append(BREAK)
-        if not self.stack:
-            raise _GiveUp  # the body closed by a stray tag: libxml2 reopens it
 
     def _close(self, name: str) -> None:
         """An end tag, as libxml2 takes one: it closes the innermost open element of that name and every
