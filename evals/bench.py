@@ -17,7 +17,8 @@ import statistics
 import time
 from pathlib import Path
 
-from service.pipeline import SUPPORTED_SUFFIXES, extract_bytes
+from service.formats.registry import SUFFIXES
+from service.pipeline import Source, extract
 
 
 def _pin_one_core() -> None:
@@ -63,15 +64,15 @@ def main() -> None:
     samples = [
         (path.name, path.read_bytes())
         for path in sorted(args.corpus.iterdir())
-        if path.suffix.lower() in SUPPORTED_SUFFIXES and not path.name.endswith(".gold.json")
+        if path.suffix.lower() in SUFFIXES and not path.name.endswith(".gold.json")
     ]
     samples += _synthetic(args.synthetic)
     for name, data in samples:
-        extract_bytes(data, name=name)
+        extract(Source(data, name))
         times = []
         for _ in range(args.repeat):
             t0 = time.perf_counter()
-            extract_bytes(data, name=name)
+            extract(Source(data, name))
             times.append((time.perf_counter() - t0) * 1000)
         by_format.setdefault(name.rsplit(".", 1)[-1].lower(), []).extend(times)
         per_report[name] = statistics.median(times)

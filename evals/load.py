@@ -1,7 +1,7 @@
 """Load test on loopback: req/s and latency percentiles, and worker memory before, during and after.
 
     python -m evals.load [--workers 2] [--concurrency 32] [--requests 4000] [--seconds 60] [--flat]
-                         [--compiled] [--rounds 1]
+                         [--rounds 1]
 
 Starts `nianbao serve` on a free loopback port (or uses --url, which must be a
 loopback address), posts the corpus reports round-robin from `--concurrency`
@@ -188,13 +188,8 @@ class _PeakRSS:
 
 
 def _serve(args: argparse.Namespace) -> tuple[subprocess.Popen[bytes], str]:
-    """`nianbao serve` on a free loopback port, compiled first when asked; (process, url) once ready."""
+    """`nianbao serve` on a free loopback port; (process, url) once ready."""
     env = {**os.environ, "NIANBAO_LOG_LEVEL": "warning"}
-    if args.compiled:
-        root = Path(__file__).resolve().parents[1]
-        if subprocess.run([sys.executable, str(root / "scripts" / "compile.py")], check=False).returncode != 0:
-            sys.exit("--compiled: the compiled build could not be made")
-        env["PYTHONPATH"] = str(root / "build" / "compiled") + os.pathsep + env.get("PYTHONPATH", "")
     exe = shutil.which("nianbao", path=str(Path(sys.executable).parent)) or "nianbao"
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -218,7 +213,6 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=4000)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--flat", action="store_true", help="ask for flat maps instead of full extractions")
-    parser.add_argument("--compiled", action="store_true", help="serve the mypyc-compiled build (scripts/compile.py)")
     parser.add_argument(
         "--rounds", type=int, default=1, help="measured runs in a row (memory after each; the last one's latency)"
     )
@@ -229,7 +223,7 @@ def main() -> None:
     if not _loopback(url):
         sys.exit("refusing a non-loopback target: load tests only run against this machine")
     try:
-        ready = httpx.get(url + "/readyz", timeout=5).json()
+        httpx.get(url + "/readyz", timeout=5).raise_for_status()
         pids = [proc.pid, *_workers(proc.pid)] if proc else []
         idle = {p: _rss_mb(p) for p in pids}
         _drive(_run(url, bodies, args.concurrency, 200, 10, args.flat))  # warm-up
@@ -246,7 +240,7 @@ def main() -> None:
         after = {p: _rss_mb(p) for p in pids}
         print(
             f"requests: {len(lat)} in {wall:.2f} s, errors {errors}, concurrency {args.concurrency}, "
-            f"workers {args.workers}, compiled {ready.get('compiled')}, {'flat' if args.flat else 'full'} responses"
+            f"workers {args.workers}, {'flat' if args.flat else 'full'} responses"
         )
         print(f"throughput: {len(lat) / wall:.1f} req/s")
         print(

@@ -37,9 +37,9 @@ class ExtractRequest(BaseModel):
 
 
 class ErrorDetail(BaseModel):
-    code: str
+    code: str = Field(description="stable identifier of the fault, one per fault (e.g. invalid_request, empty_input)")
     message: str
-    context: dict[str, Any] | None = None
+    context: dict[str, Any] = Field(default_factory=dict, description="the fault's facts (limits, sizes, problems)")
 
 
 class ErrorResponse(BaseModel):
@@ -64,5 +64,4 @@ class Ready(BaseModel):
     status: str
     parsers: str
     llm: str
-    compiled: bool = Field(default=False, description="the parsing core runs as mypyc-compiled C extensions")
     workers: int = Field(default=0, description="extraction workers able to take a job now")

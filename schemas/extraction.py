@@ -82,6 +82,7 @@ class Meta(BaseModel):
 
 class SourceInfo(BaseModel):
     name: str | None = None
+    url: str | None = Field(default=None, description="where the report was found (the request's source_url)")
     format: str = "text"
     encoding: str | None = None
     chars: int = 0

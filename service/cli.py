@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from service.errors import ConfigError, NianbaoError, too_large
-from service.pipeline import SUPPORTED_SUFFIXES, extract_bytes
+from service.formats.registry import SUFFIXES
+from service.pipeline import Options, Source
+from service.pipeline import extract as run_extraction
+from service.render import renderer
 from service.settings import get_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -42,6 +42,9 @@ def _progress(total: int, label: str) -> Iterator[Any]:
     if total < 2 or not sys.stderr.isatty():
         yield None
         return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     with Progress(
         TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=Console(stderr=True)
     ) as progress:
@@ -80,7 +83,8 @@ def _read(path: Path) -> bytes:
 @click.option("--llm", "use_llm", is_flag=True, help="Use the configured LLM (NIANBAO_LLM_*) for narrative sections.")
 def extract(files: Sequence[Path], flat: bool, out_dir: Path | None, indent: int, use_llm: bool) -> None:
     """Extract one or more reports. One file prints its JSON; several print one JSON object per line."""
-    llm = _llm_or_exit() if use_llm else None
+    options = Options(llm=_llm_or_exit() if use_llm else None)
+    render = renderer("flat" if flat else "json")
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
     failed = 0
@@ -88,8 +92,7 @@ def extract(files: Sequence[Path], flat: bool, out_dir: Path | None, indent: int
     with _progress(len(files), "extracting") as bar:
         for path in files:
             try:
-                result = extract_bytes(_read(path), name=path.name, llm=llm)
-                payload: Any = result.flat() if flat else result.model_dump(mode="json")
+                payload = render.data(run_extraction(Source(_read(path), path.name), options))
             except NianbaoError as exc:
                 failed += 1
                 click.echo(f"nianbao: {path}: {exc.message}", err=True)
@@ -136,16 +139,15 @@ def eval_cmd(
     from evals.harness import compare as compare_results
     from evals.harness import load_cases, run_eval
 
-    cases = load_cases(corpus, SUPPORTED_SUFFIXES)
+    cases = load_cases(corpus, SUFFIXES)
     if not cases:
-        raise click.UsageError(
-            f"no NAME.gold.json with a supported report ({', '.join(SUPPORTED_SUFFIXES)}) in {corpus}"
-        )
+        raise click.UsageError(f"no NAME.gold.json with a supported report ({', '.join(SUFFIXES)}) in {corpus}")
 
     llm = _llm_or_exit() if (use_llm or whole_document) else None
+    options = Options(llm=llm, whole_document=whole_document)
 
     def extractor(path: Path) -> tuple[dict[str, Any], dict[str, str], dict[str, Any]]:
-        result = extract_bytes(_read(path), name=path.name, llm=llm, whole_document=whole_document)
+        result = run_extraction(Source(_read(path), path.name), options)
         methods = {k: fv.provenance.method.value for k, fv in result.fields().items()}
         return dict(result.flat()), methods, {"llm": result.llm.model_dump()} if llm else {}
 
@@ -173,7 +175,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Run the HTTP service (uvicorn), on the embedded defaults unless told otherwise.
 
     One HTTP process; with --workers N > 1 the extractions run in N worker processes behind it
-    (service.api.runner says why not uvicorn's own workers)."""
+    (service.workers.pool says why not uvicorn's own workers)."""
     import uvicorn
 
     from service.api.app import create_app
@@ -199,6 +201,9 @@ def _cpus() -> int:
 
 
 def _print_eval(report: dict[str, Any], diff: dict[str, Any] | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console(width=max(Console().width, 140))
     table = Table(title="nianbao eval", show_lines=False)
     llm_cols = ("LLM calls", "tokens in", "tokens out") if report["llm"]["calls"] or report["llm"]["cache_hits"] else ()

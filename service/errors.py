@@ -21,13 +21,20 @@ class NianbaoError(Exception):
         self.context = context
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, **({"context": self.context} if self.context else {})}
+        """The error as every API answer and batch line carries it: code, message, context (always present)."""
+        return {"code": self.code, "message": self.message, "context": self.context}
 
 
 class InputError(NianbaoError):
     """The input cannot be read as a report."""
 
     code = "invalid_input"
+
+
+class InvalidRequest(InputError):
+    """The request itself (its JSON, its parameters) does not match the API's schema."""
+
+    code = "invalid_request"
 
 
 class EmptyInput(InputError):
@@ -50,6 +57,16 @@ class WorkerDied(NianbaoError):
     """An extraction worker process died mid-job (killed, out of memory); the pool is replaced."""
 
     code = "worker_died"
+
+
+class RequestTimeout(NianbaoError):
+    """The extraction did not finish within the request's time budget."""
+
+    code = "timeout"
+
+
+class Unauthorized(NianbaoError):
+    code = "unauthorized"
 
 
 class ConfigError(NianbaoError):
@@ -96,6 +113,15 @@ def too_large(name: str | None, size: int, limit: int) -> InputTooLarge:
     return InputTooLarge(
         f"{_who(name)} is {size} bytes, over the limit of {limit} bytes", source=name, size=size, limit=limit
     )
+
+
+def body_too_large(size: int, limit: int) -> InputTooLarge:
+    return InputTooLarge(f"the request body is over the limit of {limit} bytes", size=size, limit=limit)
+
+
+def invalid_request(message: str, problems: list[dict[str, Any]]) -> InvalidRequest:
+    """A request that does not match the schema: `problems` lists each place (loc) and what is wrong (msg)."""
+    return InvalidRequest(message, problems=problems)
 
 
 def _who(name: str | None) -> str:

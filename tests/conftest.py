@@ -15,16 +15,10 @@ def corpus() -> Path:
 
 @pytest.fixture(autouse=True)
 def _no_real_llm_calls(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Real model calls are impossible unless a test opts in with @pytest.mark.llm_real."""
-    if request.node.get_closest_marker("llm_real"):
-        return
-    import httpx
+    """Real model calls are refused by the provider itself unless a test opts in with @pytest.mark.llm_real:
+    in this process, and in every server or worker process a test starts (they inherit the environment)."""
+    from service.llm import provider
 
-    real = httpx.HTTPTransport.handle_request
-
-    def guarded(self: httpx.HTTPTransport, req: httpx.Request) -> httpx.Response:
-        if req.url.path.endswith(("/chat/completions", "/completions", "/embeddings")):
-            raise RuntimeError("real LLM calls are blocked in tests; mark the test with @pytest.mark.llm_real")
-        return real(self, req)
-
-    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", guarded)
+    allowed = request.node.get_closest_marker("llm_real") is not None
+    monkeypatch.setattr(provider, "ALLOW_MODEL_REQUESTS", allowed)
+    monkeypatch.setenv(provider.ALLOW_ENV, "1" if allowed else "0")

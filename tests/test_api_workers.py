@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from service.pipeline import Source
+from service.workers.jobs import Job
+from service.workers.pool import ProcessRunner
 
 from service.api.app import create_app
-from service.api.runner import Job, ProcessRunner
-from service.pipeline import extract_bytes
+from service.pipeline import Source, extract
 from service.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -46,7 +48,7 @@ def test_requests_are_shared_by_the_workers_and_answer_as_in_process(corpus: Pat
         for path in sorted(p for p in corpus.iterdir() if p.suffix in (".txt", ".html")):
             r = client.post("/v1/extract?flat=true", content=path.read_bytes(), headers={"x-filename": path.name})
             assert r.status_code == 200, r.text
-            assert r.json() == extract_bytes(path.read_bytes(), path.name).flat(), path.name
+            assert r.json() == extract(Source(path.read_bytes(), path.name)).flat(), path.name
         r = client.post("/v1/extract", json={"text": ""})
         assert r.status_code == 422 and r.json()["error"]["code"] == "empty_input"  # errors cross the process boundary
 
@@ -110,7 +112,7 @@ def test_a_request_that_stops_waiting_leaves_no_body_in_the_queue() -> None:
     async def scenario() -> None:
         runner = ProcessRunner(Settings(workers=2))  # not started: nothing takes the job off the queue
         with pytest.raises(TimeoutError):
-            await asyncio.wait_for(runner.run(Job("bytes", b"x" * 1_000_000)), 0.05)
+            await asyncio.wait_for(runner.run(Job(Source(b"x" * 1_000_000))), 0.05)
         pending = runner.queue.get_nowait()
         assert pending.job is None  # a worker that pops it later skips it; the megabyte is already freed
         assert pending.future.cancelled()

@@ -8,20 +8,21 @@ from typing import Any
 import pytest
 
 from evals.harness import load_cases, run_eval, score_document
-from service.pipeline import SUPPORTED_SUFFIXES, extract_bytes
+from service.formats.registry import SUFFIXES
+from service.pipeline import Source, extract
 
 SEED_TABLE_REPORTS = ("000_", "002_", "003_", "004_")
 HARD_REPORTS = ("02_hongze-district-2023_pdf", "05_pingtan-2019_flattened")
 
 
 def _extract(path: Path) -> tuple[dict[str, Any], dict[str, str], dict[str, Any]]:
-    result = extract_bytes(path.read_bytes(), name=path.name)
+    result = extract(Source(path.read_bytes(), path.name))
     return dict(result.flat()), {k: fv.provenance.method.value for k, fv in result.fields().items()}, {}
 
 
 @pytest.fixture(scope="module")
 def report(corpus: Path) -> dict[str, Any]:
-    cases = load_cases(corpus, SUPPORTED_SUFFIXES)
+    cases = load_cases(corpus, SUFFIXES)
     assert len(cases) >= 8
     return run_eval(cases, _extract).to_dict()
 
@@ -56,7 +57,7 @@ def test_overall_thresholds(report: dict[str, Any]) -> None:
 
 def test_002_broken_total_and_balance_are_findings(corpus: Path) -> None:
     (path,) = corpus.glob("002_*.txt")
-    result = extract_bytes(path.read_bytes(), name=path.name)
+    result = extract(Source(path.read_bytes(), path.name))
     rules = {(f.rule, next(iter(f.cells))) for f in result.findings}
     assert ("requests.outcome_total", "requests.total.total") in rules
     assert ("requests.balance", "requests.total.total") in rules
@@ -68,7 +69,7 @@ def test_002_broken_total_and_balance_are_findings(corpus: Path) -> None:
 def test_every_value_has_a_span_into_the_received_text(corpus: Path) -> None:
     for path in sorted(corpus.glob("*.txt")):
         text = path.read_text(encoding="utf-8")
-        result = extract_bytes(path.read_bytes(), name=path.name)
+        result = extract(Source(path.read_bytes(), path.name))
         for key, fv in result.fields().items():
             p = fv.provenance
             assert 0 <= p.start <= p.end <= len(text), key

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from service.pipeline import extract_text
+from service.pipeline import Source, extract
 
 HEAD = "二、主动公开政府信息情况\n"
 REVIEW_HEAD = "四、政府信息公开行政复议、行政诉讼情况\n"
 
 
 def flat(text: str) -> dict[str, object]:
-    return dict(extract_text(text).flat())
+    return dict(extract(Source(text, format="text")).flat())
 
 
 def test_one_cell_per_line_with_dropped_blank_cells() -> None:
@@ -73,7 +73,7 @@ def test_review_values_after_a_broken_header() -> None:
     assert f["review.reconsideration.upheld"] == 10
     assert f["review.reconsideration.total"] == 0  # printed, although the rule says 11
     assert f["review.litigation.total"] == 0
-    findings = extract_text(text).findings
+    findings = extract(Source(text, format="text")).findings
     assert any(x.rule == "review.group_total" and x.expected == 11 and x.printed == 0 for x in findings)
 
 
@@ -106,7 +106,7 @@ def test_ambiguous_cells_are_null_with_a_finding() -> None:
         HEAD + "第二十条第（一）项信息内容本年制发件数本年废止件数现行有效件数规章000行政规范性文件3123"
         "第二十条第（五）项信息内容本年处理决定数量行政许可0"
     )
-    result = extract_text(text)
+    result = extract(Source(text, format="text"))
     f = result.flat()
     assert f["proactive.rules.issued"] == 0
     assert "proactive.normative_docs.issued" not in f

@@ -17,11 +17,11 @@ from evals.synth.docs import to_docx, to_html, to_pdf
 from evals.synth.text import random_report
 from service.errors import InputError, InputTooLarge
 from service.formats.detect import detect
-from service.pipeline import extract_bytes
+from service.pipeline import Source, extract
 
 
 def _check(data: bytes, name: str, seed: int, template: str, rep: object) -> None:
-    result = extract_bytes(data, name=name)
+    result = extract(Source(data, name))
     expected = rep.flat()  # type: ignore[attr-defined]
     got = result.flat()
     assert got == expected, {
@@ -78,7 +78,7 @@ def test_scanned_pdf_says_it_has_no_text_layer() -> None:
     c.rect(100, 100, 300, 400, fill=1)  # a page that is only a picture
     c.showPage()
     c.save()
-    result = extract_bytes(buf.getvalue(), name="scan.pdf")
+    result = extract(Source(buf.getvalue(), "scan.pdf"))
     assert result.flat() == {"meta.template": "narrative"}
     assert [f.rule for f in result.findings] == ["input.no_text_layer"]
 
@@ -94,7 +94,7 @@ def test_pdf_with_thousands_of_pages_is_refused_quickly() -> None:
     c.save()
     t0 = time.perf_counter()
     with pytest.raises(InputTooLarge, match="3000 pages"):
-        extract_bytes(buf.getvalue(), name="huge.pdf")
+        extract(Source(buf.getvalue(), "huge.pdf"))
     assert time.perf_counter() - t0 < 10
 
 
@@ -107,7 +107,7 @@ def test_docx_zip_bomb_is_refused_without_inflating() -> None:
     assert len(data) < 2 * 1024 * 1024
     t0 = time.perf_counter()
     with pytest.raises(InputTooLarge, match="zip bomb"):
-        extract_bytes(data, name="bomb.docx")
+        extract(Source(data, "bomb.docx"))
     assert time.perf_counter() - t0 < 2
 
 
@@ -116,16 +116,16 @@ def test_broken_docx_and_pdf_are_clear_errors() -> None:
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("word/document.xml", "not xml at all <<<")
     with pytest.raises(InputError):
-        extract_bytes(buf.getvalue(), name="broken.docx")
+        extract(Source(buf.getvalue(), "broken.docx"))
     with pytest.raises(InputError):
-        extract_bytes(b"%PDF-1.7\n garbage garbage", name="broken.pdf")
+        extract(Source(b"%PDF-1.7\n garbage garbage", "broken.pdf"))
 
 
 def test_deeply_nested_html_is_bounded() -> None:
     markup = "<html><body>" + "<div>" * 100_000 + "规章 1 2 3" + "</div>" * 100_000 + "</body></html>"
     t0 = time.perf_counter()
     with contextlib.suppress(InputError):
-        extract_bytes(markup.encode(), name="deep.html")
+        extract(Source(markup.encode(), "deep.html"))
     assert time.perf_counter() - t0 < 5
 
 

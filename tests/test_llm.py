@@ -10,8 +10,9 @@ import pytest
 
 from evals.harness import load_cases, run_eval
 from service.errors import ConfigError
+from service.formats.registry import SUFFIXES
 from service.llm import grounding, prompts
-from service.pipeline import SUPPORTED_SUFFIXES, extract_bytes, extract_text
+from service.pipeline import Options, Source, extract
 from tests.fake_llm import FakeLLM, down_extractor
 
 NARRATIVE = (
@@ -61,7 +62,7 @@ def liar(body: dict[str, Any], user: str) -> dict[str, Any]:
 
 def test_grounded_values_are_kept_with_the_quote_span() -> None:
     fake = FakeLLM(faithful)
-    result = extract_text(NARRATIVE, llm=fake.extractor())
+    result = extract(Source(NARRATIVE, format="text"), Options(llm=fake.extractor()))
     flat = result.flat()
     assert flat["proactive.licensing.decisions"] == 28  # Chinese numerals in the quote
     assert flat["requests.carried_over.total"] == 1
@@ -75,7 +76,7 @@ def test_grounded_values_are_kept_with_the_quote_span() -> None:
 
 def test_rules_answer_first_and_the_llm_is_asked_only_for_the_rest() -> None:
     fake = FakeLLM(faithful)
-    result = extract_text(NARRATIVE, llm=fake.extractor())
+    result = extract(Source(NARRATIVE, format="text"), Options(llm=fake.extractor()))
     assert result.fields()["review.reconsideration.total"].provenance.method.value == "rule"  # 无行政复议
     for body in fake.requests:
         user = next(m["content"] for m in body["messages"] if m["role"] == "user")
@@ -85,7 +86,7 @@ def test_rules_answer_first_and_the_llm_is_asked_only_for_the_rest() -> None:
 
 def test_only_the_section_text_is_sent() -> None:
     fake = FakeLLM(faithful)
-    extract_text(NARRATIVE, llm=fake.extractor())
+    extract(Source(NARRATIVE, format="text"), Options(llm=fake.extractor()))
     texts = [_text_of(next(m["content"] for m in b["messages"] if m["role"] == "user")) for b in fake.requests]
     assert all(len(t) < len(NARRATIVE) for t in texts)
 
@@ -95,15 +96,15 @@ def test_a_lying_model_never_puts_a_number_into_the_output(corpus: Path) -> None
     llm = fake.extractor()
 
     def run(path: Path) -> tuple[dict[str, Any], dict[str, str], dict[str, Any]]:
-        result = extract_bytes(path.read_bytes(), name=path.name, llm=llm)
+        result = extract(Source(path.read_bytes(), path.name), Options(llm=llm))
         assert not any(fv.provenance.method.value == "llm" for fv in result.fields().values())
         return dict(result.flat()), {}, {}
 
-    report = run_eval(load_cases(corpus, SUPPORTED_SUFFIXES), run).to_dict()
+    report = run_eval(load_cases(corpus, SUFFIXES), run).to_dict()
     assert report["invented_total"] == 0
     assert sum(len(d["wrong"]) for d in report["documents"]) == 0
     assert fake.requests  # it was asked (001 is narrative), and everything it said was dropped
-    result = extract_bytes(next(corpus.glob("001_*.txt")).read_bytes(), llm=llm)
+    result = extract(Source(next(corpus.glob("001_*.txt")).read_bytes()), Options(llm=llm))
     assert any(f.rule == "llm.ungrounded" for f in result.findings)
 
 
@@ -115,7 +116,7 @@ def test_the_model_is_re_asked_with_the_validation_error() -> None:
         ]
     )
     fake = FakeLLM(lambda body, user: next(answers, {}) if "处罚" in user else {})
-    result = extract_text(NARRATIVE, llm=fake.extractor(llm_max_attempts=2))
+    result = extract(Source(NARRATIVE, format="text"), Options(llm=fake.extractor(llm_max_attempts=2)))
     assert result.flat()["proactive.penalty.decisions"] == 6
     retry = [b for b in fake.requests if any("does not occur verbatim" in str(m.get("content")) for m in b["messages"])]
     assert retry, "the second request carries the validation error"
@@ -123,7 +124,7 @@ def test_the_model_is_re_asked_with_the_validation_error() -> None:
 
 def test_budget_stops_calls() -> None:
     fake = FakeLLM(faithful)
-    result = extract_text(NARRATIVE, llm=fake.extractor(llm_max_tokens_per_doc=500))
+    result = extract(Source(NARRATIVE, format="text"), Options(llm=fake.extractor(llm_max_tokens_per_doc=500)))
     assert fake.requests == []
     assert any(f.rule == "llm.budget" for f in result.findings)
 
@@ -131,9 +132,9 @@ def test_budget_stops_calls() -> None:
 def test_cache_makes_a_repeat_free(tmp_path: Path) -> None:
     fake = FakeLLM(faithful)
     llm = fake.extractor(tmp_cache=str(tmp_path))
-    first = extract_text(NARRATIVE, llm=llm)
+    first = extract(Source(NARRATIVE, format="text"), Options(llm=llm))
     calls = len(fake.requests)
-    second = extract_text(NARRATIVE, llm=llm)
+    second = extract(Source(NARRATIVE, format="text"), Options(llm=llm))
     assert len(fake.requests) == calls
     assert second.llm.cache_hits >= 1 and second.llm.calls == 0
     assert second.flat() == first.flat()
@@ -141,15 +142,15 @@ def test_cache_makes_a_repeat_free(tmp_path: Path) -> None:
 
 def test_an_llm_that_is_down_degrades_to_tables_and_rules(corpus: Path) -> None:
     path = next(corpus.glob("001_*.txt"))
-    result = extract_bytes(path.read_bytes(), llm=down_extractor())
-    assert result.flat() == extract_bytes(path.read_bytes()).flat()
+    result = extract(Source(path.read_bytes()), Options(llm=down_extractor()))
+    assert result.flat() == extract(Source(path.read_bytes())).flat()
     assert any(f.rule == "llm.unavailable" for f in result.findings)
     assert not result.llm.used
 
 
 def test_whole_document_baseline_is_the_llm_alone_in_one_call() -> None:
     fake = FakeLLM(faithful)
-    result = extract_text(NARRATIVE, llm=fake.extractor(), whole_document=True)
+    result = extract(Source(NARRATIVE, format="text"), Options(llm=fake.extractor(), whole_document=True))
     assert len(fake.requests) == 1
     assert result.flat()["requests.granted.total"] == 3
     assert {fv.provenance.method.value for fv in result.fields().values() if fv.provenance.note != "title"} == {"llm"}
@@ -158,7 +159,7 @@ def test_whole_document_baseline_is_the_llm_alone_in_one_call() -> None:
 
 def test_json_schema_mode_works_too() -> None:
     fake = FakeLLM(faithful)
-    result = extract_text(NARRATIVE, llm=fake.extractor(llm_mode="json_schema"))
+    result = extract(Source(NARRATIVE, format="text"), Options(llm=fake.extractor(llm_mode="json_schema")))
     assert result.flat()["requests.granted.total"] == 3
     assert all("tools" not in b for b in fake.requests)
 
@@ -193,3 +194,34 @@ def test_prompts_are_files_validated_at_load(tmp_path: Path) -> None:
     (tmp_path / "nofront.md").write_text("just text", "utf-8")
     with pytest.raises(ConfigError, match="front matter"):
         prompts.load("nofront", tmp_path)
+
+
+def test_a_real_model_request_is_blocked_unless_the_test_opts_in() -> None:
+    """The provider's guard: a real transport to a model endpoint is refused before anything is sent."""
+    import socket
+
+    from service.llm.factory import build
+    from service.settings import Settings
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        server.settimeout(0.5)
+        port = server.getsockname()[1]
+        llm = build(Settings(llm_base_url=f"http://127.0.0.1:{port}/v1", llm_cache_dir=None))
+        result = extract(Source(NARRATIVE, format="text"), Options(llm=llm))
+        with pytest.raises(TimeoutError):
+            server.accept()  # nothing connected
+    blocked = [f for f in result.findings if f.rule == "llm.unavailable"]
+    assert blocked and "blocked" in blocked[0].message
+
+
+def test_max_attempts_is_the_number_of_calls_made() -> None:
+    """llm_max_attempts=2: the first ask and one re-ask, and the finding counts what was sent."""
+    fake = FakeLLM(lambda body, user: {"penalty_decisions": {"value": 6, "quote": "不在文中的话6条"}})
+    result = extract(Source(NARRATIVE, format="text"), Options(llm=fake.extractor(llm_max_attempts=2)))
+    asks = result.llm.calls
+    assert asks == len(fake.requests)
+    invalid = [f for f in result.findings if f.rule == "llm.invalid"]
+    assert invalid and all("after 2 call(s)" in f.message for f in invalid)
+    assert len(fake.requests) == 2 * len(invalid)

@@ -19,7 +19,7 @@ import pytest
 
 from service.llm import grounding
 from service.llm.factory import build
-from service.pipeline import extract_text
+from service.pipeline import Options, Source, extract
 from service.settings import Settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.llm_real]
@@ -100,7 +100,7 @@ def test_real_llm_path(llama_server: str, mode: str, tmp_path: Path) -> None:
     )
     llm = build(settings)
     assert llm is not None
-    result = extract_text(NARRATIVE, llm=llm)
+    result = extract(Source(NARRATIVE, format="text"), Options(llm=llm))
     # plumbing: the endpoint answered schema-valid JSON and usage was recorded
     assert not any(f.rule == "llm.unavailable" for f in result.findings), result.findings
     assert result.llm.used and result.llm.calls >= 1
@@ -111,5 +111,5 @@ def test_real_llm_path(llama_server: str, mode: str, tmp_path: Path) -> None:
             assert NARRATIVE[fv.provenance.start : fv.provenance.end] == fv.provenance.raw
             assert grounding.check(fv.value, fv.provenance.raw, NARRATIVE).ok, key  # type: ignore[arg-type]
     # the cache makes a repeat free
-    again = extract_text(NARRATIVE, llm=llm)
+    again = extract(Source(NARRATIVE, format="text"), Options(llm=llm))
     assert again.llm.calls == 0 and again.llm.cache_hits >= 1

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
-import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from service.text import numbers
 from service.text.cnnum import parse_number
 from service.text.numbers import to_wan, tokenize
 
@@ -59,60 +53,3 @@ def test_page_footer_dashes_are_not_blank_cells() -> None:
 def test_a_sign_word_must_touch_its_number() -> None:
     assert [v for _, v, _ in toks("本年增/减\n0 3")] == [0, 3]
     assert [v for _, v, _ in toks("减少4")] == [-4]
-
-
-# The tokeniser's scanning patterns are written to start with a character class (speed); these are the
-# plain forms they stand for, which must find exactly the same spans anywhere, inside any [start, end).
-_READABLE = {
-    "_BLANK": re.compile(r"(?<![^\s|])[-/无](?![^\s|])"),
-    "_DIGITS": re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"),
-}
-
-
-@settings(max_examples=3000, deadline=None)
-@given(st.text(alphabet="0123456789,.-/无 \t\n|年元万a１", max_size=16), st.data())
-def test_scanning_patterns_match_their_plain_forms(text: str, data: st.DataObject) -> None:
-    start = data.draw(st.integers(0, len(text)))
-    end = data.draw(st.integers(start, len(text)))
-    for name, plain in _READABLE.items():
-        fast = getattr(numbers, name)
-        assert [m.span() for m in fast.finditer(text, start, end)] == [
-            m.span() for m in plain.finditer(text, start, end)
-        ], name
-    if numbers._FOOTER.search(text, start, end):
-        assert numbers._FOOTER_CORE.search(text, start, end)
-
-
-@settings(max_examples=3000, deadline=None)
-@given(st.text(alphabet="0123456789,.-/无 \t\n\u3000|年元万a١٣𝟙٫", max_size=24), st.data())
-def test_hand_written_scans_find_what_the_patterns_find(text: str, data: st.DataObject) -> None:
-    """The tokeniser scans by hand (speed); the patterns are the specification, inside any [start, end)."""
-    start = data.draw(st.integers(0, len(text)))
-    end = data.draw(st.integers(start, len(text)))
-    assert numbers._digit_spans(text, start, end) == [m.span() for m in numbers._DIGITS.finditer(text, start, end)]
-    assert numbers._blank_marks(text, start, end) == [m.start() for m in numbers._BLANK.finditer(text, start, end)]
-
-
-@pytest.mark.parametrize("text", ["1234,567 1,2345 12,345.6.7", "٣,٣٣٣ 1,234,5678.9", "-/ 无|-无 /-"])
-def test_hand_written_scans_on_the_hard_cases(text: str) -> None:
-    for start in range(len(text) + 1):
-        for end in range(start, len(text) + 1):
-            assert numbers._digit_spans(text, start, end) == [
-                m.span() for m in numbers._DIGITS.finditer(text, start, end)
-            ]
-            assert numbers._blank_marks(text, start, end) == [
-                m.start() for m in numbers._BLANK.finditer(text, start, end)
-            ]
-
-
-def test_the_digit_check_skips_no_decimal_digit() -> None:
-    """Below U+0660 and among the ideographs there is no decimal digit but ASCII's: the check's shortcut."""
-    assert [c for c in [*range(0x80, 0x660), *range(0x3400, 0xA000)] if chr(c).isdecimal()] == []
-    assert all(numbers._is_digit(chr(c), 0) == bool(re.fullmatch(r"\d", chr(c))) for c in range(0x10000))
-
-
-@settings(max_examples=3000, deadline=None)
-@given(st.text(alphabet=" \n\t\u3000\u2028.、a1汉", max_size=10), st.data())
-def test_numbering_check_answers_as_its_regex(text: str, data: st.DataObject) -> None:
-    pos = data.draw(st.integers(0, len(text)))
-    assert numbers._numbering_after(text, pos) == (numbers._NUMBERING_AFTER.match(text, pos) is not None)

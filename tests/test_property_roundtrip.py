@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evals.synth.text import STYLES, random_report, render
-from service.pipeline import extract_text
+from service.pipeline import Source, extract
 
 EXACT_STYLES = [s for s in STYLES if s != "fused"]
 
@@ -26,7 +26,7 @@ def test_every_value_and_span_round_trips(seed: int, template: str, style: str, 
     single_other = (template == "2021") if mixed else None
     report = random_report(rng, template, single_other=single_other, big=True)
     rendered = render(report, style, rng)
-    result = extract_text(rendered.text)
+    result = extract(Source(rendered.text, format="text"))
     expected = report.flat()
     got = result.flat()
     assert got == expected, _diff(got, expected)
@@ -47,7 +47,7 @@ def test_cells_run_together_are_right_or_null_with_a_finding(seed: int, template
     rng = random.Random(seed)
     report = random_report(rng, template)
     rendered = render(report, "fused", rng)
-    result = extract_text(rendered.text)
+    result = extract(Source(rendered.text, format="text"))
     expected = report.flat()
     got = result.flat()
     flagged = {cell for f in result.findings if f.rule == "parse.repeated_reading" for cell in f.cells}

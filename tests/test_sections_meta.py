@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from service.parsers import sections
 from service.parsers.meta import read_meta
 from service.parsers.sections import segment
-from service.pipeline import extract_text
+from service.pipeline import Source, extract
 
 
 @pytest.mark.parametrize(
@@ -86,7 +86,7 @@ def test_template_from_column_headers_not_year() -> None:
         "某局2024年政府信息公开工作年度报告\n二、主动公开政府信息情况\n第二十条第（一）项\n"
         "信息内容 本年新制作数量 本年新公开数量 对外公开总数量\n规章 0 0 0\n规范性文件 1 1 1\n"
     )
-    result = extract_text(text)
+    result = extract(Source(text, format="text"))
     assert result.meta.template == "2019"
     assert result.meta.year is not None and result.meta.year.value == 2024
     assert result.meta.template_evidence is not None
@@ -94,7 +94,7 @@ def test_template_from_column_headers_not_year() -> None:
 
 
 def test_narrative_report() -> None:
-    result = extract_text("某局2022年政府信息公开工作年度报告\n一、总体情况\n我局全年工作有序。")
+    result = extract(Source("某局2022年政府信息公开工作年度报告\n一、总体情况\n我局全年工作有序。", format="text"))
     assert result.meta.template == "narrative"
     assert result.requests == {} and result.review == {}
 

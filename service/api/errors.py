@@ -1,6 +1,9 @@
-"""Errors to HTTP, in one place: every error response is {"error": {"code", "message", ...}}."""
+"""Errors to HTTP, in one place: every error response is {"error": {"code", "message", "context"}}."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,23 +17,14 @@ STATUS: dict[type[errors.NianbaoError], int] = {
     errors.UndecodableInput: 422,
     errors.UnsupportedFormat: 415,
     errors.InputTooLarge: 413,
+    errors.InvalidRequest: 422,
     errors.InputError: 422,
     errors.ConfigError: 500,
     errors.WorkerDied: 503,
     errors.LLMError: 502,
+    errors.RequestTimeout: 504,
+    errors.Unauthorized: 401,
 }
-
-
-class RequestTimeout(errors.NianbaoError):
-    code = "timeout"
-
-
-class Unauthorized(errors.NianbaoError):
-    code = "unauthorized"
-
-
-STATUS[RequestTimeout] = 504
-STATUS[Unauthorized] = 401
 
 
 def status_for(exc: errors.NianbaoError) -> int:
@@ -40,25 +34,18 @@ def status_for(exc: errors.NianbaoError) -> int:
     return 500
 
 
-def error_body(code: str, message: str, **context: object) -> dict[str, object]:
-    return {"error": {"code": code, "message": message, **({"context": context} if context else {})}}
+def problems(raw: Sequence[Any]) -> list[dict[str, Any]]:
+    """Pydantic's or FastAPI's validation errors as the API reports them: where (loc) and what (msg)."""
+    return [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in raw[:20]]
 
 
 def nianbao_response(exc: errors.NianbaoError) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, errors.Unauthorized) else None
     return JSONResponse({"error": exc.to_dict()}, status_code=status_for(exc), headers=headers)
 
 
-def invalid_response(exc: RequestValidationError) -> JSONResponse:
-    problems = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in exc.errors()]
-    return JSONResponse(
-        error_body("invalid_request", "the request does not match the API schema", problems=problems),
-        status_code=422,
-    )
-
-
 def install(app: FastAPI) -> None:
-    """The handlers FastAPI calls; the /v1/extract fast path (service.api.fast) calls the same builders."""
+    """The handlers FastAPI calls for every route."""
 
     @app.exception_handler(errors.NianbaoError)
     async def nianbao_error(_: Request, exc: errors.NianbaoError) -> JSONResponse:
@@ -66,8 +53,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return invalid_response(exc)
+        return nianbao_response(
+            errors.invalid_request("the request does not match the API schema", problems(exc.errors()))
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(error_body(f"http_{exc.status_code}", str(exc.detail)), status_code=exc.status_code)
+        body = {"error": {"code": f"http_{exc.status_code}", "message": str(exc.detail), "context": {}}}
+        return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))

@@ -22,7 +22,7 @@ LLM_CACHE_HITS = Counter("nianbao_llm_cache_hits_total", "LLM responses served f
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 if TYPE_CHECKING:
-    from service.api.runner import Rendered
+    from service.workers.jobs import Rendered
 
 # labelled children are looked up once: `.labels()` costs more than the increment it guards
 _children: dict[tuple[Any, ...], Any] = {}

@@ -8,9 +8,9 @@ import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from service import errors
 from service.api import metrics
-from service.api.errors import error_body
-from service.api.logs import log, request_id
+from service.logs import log, request_id
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -128,9 +128,4 @@ class BodyLimit:
                 await _send_json(send, 413, self._body(received), [])
 
     def _body(self, size: int) -> dict[str, object]:
-        return error_body(
-            "input_too_large",
-            f"the request body is over the limit of {self.limit} bytes",
-            size=size,
-            limit=self.limit,
-        )
+        return {"error": errors.body_too_large(size, self.limit).to_dict()}

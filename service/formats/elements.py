@@ -1,5 +1,4 @@
-"""How the flattening of a page treats its elements: shared by the parser's stylesheet (service.formats.html)
-and the tree-less reader of well-formed pages (service.formats.fastpage), which must agree exactly."""
+"""How the flattening of a page treats its elements (service.formats.html's stylesheet)."""
 
 from __future__ import annotations
 

@@ -13,10 +13,9 @@ import re
 
 from lxml import etree
 
-from service.formats import fastpage
 from service.formats.elements import BLOCK, BREAK, CELL, SKIP, TABLE_TAG, TITLE_SUFFIX
 
-_SPACES = re.compile(r"[ \t\u00a0\u3000][ \t\u00a0\u3000]*")  # written class-first: see numbers._DIGITS
+_SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 
 
 _JS_TABLE = re.compile(r"<table\b.*</table\s*>", re.I | re.S)
@@ -29,10 +28,10 @@ _JS_SIMPLE = {"n": "\n", "t": "\t", "r": "", "/": "/", '"': '"', "'": "'", "\\":
 _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
 
 
-def _parse(markup: str, utf8: bytes | None = None) -> etree._Element | None:
-    """The tree; `utf8`, when given, is `markup` already encoded (the bytes a page came as)."""
+def _parse(markup: str | bytes) -> etree._Element | None:
+    """The tree of a page given as text, or as its UTF-8 bytes."""
     try:
-        root = etree.fromstring(markup.encode("utf-8") if utf8 is None else utf8, _PARSER)
+        root = etree.fromstring(markup.encode("utf-8") if isinstance(markup, str) else markup, _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
     return root
@@ -59,24 +58,12 @@ def _script_tables(script: str) -> str:
     return _walk(root) if root is not None else ""
 
 
-# The tree-less reader is the cheaper one compiled (mypyc), and twice dearer than libxml2 as plain Python.
-_FAST_PAGES = not fastpage.__file__.endswith(".py")
-
-
-def html_to_text(markup: str, utf8: bytes | None = None, fast: bool | None = None) -> str:
-    """The page's text: blocks and cells on their own lines, inline runs joined.
-
-    `utf8`: the page's bytes when they are `markup` in UTF-8, which spares encoding it again for the parser.
-    `fast`: whether well-formed pages are read without the parser (service.formats.fastpage), to the same
-    text; by default when that reader is compiled."""
-    flat = fastpage.flatten(markup, utf8) if (_FAST_PAGES if fast is None else fast) else None
-    if flat is not None:
-        title, text = flat[0], _squeeze(flat[1])
-    else:
-        root = _parse(markup, utf8)
-        if root is None:
-            return ""
-        title, text = _title(root), _walk(root)
+def html_to_text(markup: str | bytes) -> str:
+    """The page's text: blocks and cells on their own lines, inline runs joined; the title first."""
+    root = _parse(markup)
+    if root is None:
+        return ""
+    title, text = _title(root), _walk(root)
     text = (title + "\n" if title else "") + text
     return _collapse([line.strip() for line in text.split("\n")])
 

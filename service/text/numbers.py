@@ -17,12 +17,8 @@ from decimal import Decimal
 # number in front of a label ("…0000002.没有"), or no value at all (dates,
 # (1) numbering, 第3页, page footers "- 3 -"). A blank-cell mark ("-", "/",
 # "无" standing alone) is a cell that counts as 0.
-#
-# Every pattern scanned across a region starts with a character class, so the regex engine skips along
-# the text by that class alone (a pattern opening with a lookbehind, an anchor or a branch is tried at
-# every position: it made tokenising ~400 instructions a character).
-_DIGITS = re.compile(r"\d(?:\d{0,2}(?:,\d{3})+(?:\.\d+)?|\d*(?:\.\d+)?)")  # 1,060.5 | 23 | 0.5
-_BLANK = re.compile(r"[-/无](?<![^\s|].)(?![^\s|])")  # a mark with blank or | on both sides
+_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")  # 1,060.5 | 23 | 0.5
+_BLANK = re.compile(r"(?<![^\s|])[-/无](?![^\s|])")  # a mark with blank or | on both sides
 _UNIT_AFTER = re.compile(r"\s*(万元|元)")
 _FOOTER = re.compile(r"^[ \t]*-[ \t]*\d+[ \t]*-[ \t]*$", re.M)  # a page footer line: - 3 -
 _FOOTER_CORE = re.compile(r"-[ \t]*\d+[ \t]*-")  # what every footer contains: looked for first
@@ -95,97 +91,8 @@ class Token:
 
 
 def _numbering_after(text: str, pos: int) -> bool:
-    """Whether _NUMBERING_AFTER matches at pos; the usual answer (no "." or "、" after the blanks) without a
-    regex call, which costs more than the rest of a token's reading."""
-    n = len(text)
-    while pos < n and text[pos].isspace():  # what the pattern's leading \s* takes
-        pos += 1
-    return pos < n and text[pos] in ".、" and _NUMBERING_AFTER.match(text, pos) is not None
-
-
-# --- the scans, by hand --------------------------------------------------------------------------------
-# _DIGITS.finditer and _BLANK.finditer over a table region, written out: each match through `re` cost ~2,500
-# instructions (search state, match object, span and group calls) and a table region holds a number every
-# few characters; compiled by mypyc, `ord(text[i])` is read inline, at a few instructions a character.
-# tests/test_numbers.py requires the same spans as the patterns, inside any [start, end). As plain Python the
-# loops cost ~7 times the patterns, so the patterns scan there.
-_BY_HAND = not __file__.endswith(".py")
-
-
-def _is_digit(text: str, i: int) -> bool:
-    """`\\d` at i: a Unicode decimal digit (only ASCII ones survive normalisation, but the pattern took any)."""
-    c = ord(text[i])
-    if c < 0x80:
-        return 0x30 <= c <= 0x39
-    if c < 0x660 or 0x3400 <= c <= 0x9FFF:  # no decimal digit below Arabic-Indic zero, none among ideographs
-        return False
-    return text[i].isdecimal()
-
-
-def _digits_end(text: str, p: int, end: int) -> int:
-    """Where _DIGITS's match starting at p (a digit) ends, the match bounded by end."""
-    q = p + 1
-    while q < end and _is_digit(text, q):
-        q += 1
-    # first branch: 1-3 digits, then one or more ",ddd", then maybe ".d+"
-    if q - p <= 3:
-        g = q
-        while (
-            g + 3 < end
-            and text[g] == ","
-            and _is_digit(text, g + 1)
-            and _is_digit(text, g + 2)
-            and _is_digit(text, g + 3)
-        ):
-            g += 4
-        if g > q:
-            return _decimals_end(text, g, end)
-    # second branch: all the digits, then maybe ".d+"
-    return _decimals_end(text, q, end)
-
-
-def _decimals_end(text: str, q: int, end: int) -> int:
-    """`(?:\\.\\d+)?` at q."""
-    if q + 1 < end and text[q] == "." and _is_digit(text, q + 1):
-        q += 2
-        while q < end and _is_digit(text, q):
-            q += 1
-    return q
-
-
-def _digit_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """[m.span() for m in _DIGITS.finditer(text, start, end)]."""
-    spans: list[tuple[int, int]] = []
-    i = start
-    while i < end:
-        if _is_digit(text, i):
-            e = _digits_end(text, i, end)
-            spans.append((i, e))
-            i = e
-        else:
-            i += 1
-    return spans
-
-
-def _open(text: str, i: int) -> bool:
-    """Blank or a '|' cell separator at i: what may stand beside a blank-cell mark."""
-    c = text[i]
-    return c == "|" or c.isspace()
-
-
-def _blank_marks(text: str, start: int, end: int) -> list[int]:
-    """[m.start() for m in _BLANK.finditer(text, start, end)]: the lookbehind sees before start (the
-    string's own start bounds it), the lookahead stops at end."""
-    marks: list[int] = []
-    for i in range(start, end):
-        c = ord(text[i])
-        if (
-            (c == 0x2D or c == 0x2F or c == 0x65E0)  # - / 无
-            and (i == 0 or _open(text, i - 1))
-            and (i + 1 >= end or _open(text, i + 1))
-        ):
-            marks.append(i)
-    return marks
+    """A list number's separator and label follow at pos ("2." before "没有…")."""
+    return _NUMBERING_AFTER.match(text, pos) is not None
 
 
 def tokenize(text: str, start: int, end: int) -> list[Token]:
@@ -196,11 +103,8 @@ def tokenize(text: str, start: int, end: int) -> list[Token]:
     def in_footer(pos: int) -> bool:
         return any(a <= pos < b for a, b in footers)
 
-    if _BY_HAND:
-        marks, spans = _blank_marks(text, start, end), _digit_spans(text, start, end)
-    else:
-        marks = [m.start() for m in _BLANK.finditer(text, start, end)]
-        spans = [m.span() for m in _DIGITS.finditer(text, start, end)]
+    marks = [m.start() for m in _BLANK.finditer(text, start, end)]
+    spans = [m.span() for m in _DIGITS.finditer(text, start, end)]
     blanks = [b for b in marks if not (footers and in_footer(b))]
     bi = 0
     for nstart, match_end in spans:

@@ -1,8 +1,9 @@
 """Any OpenAI-compatible endpoint (OpenAI, DeepSeek, Qwen, vLLM, llama.cpp's server) through instructor.
 
-instructor validates the response against the pydantic model and re-asks the
-model with the validation error (up to `max_attempts`); tenacity retries the
-transport (connection errors, timeouts, 429, 5xx) with exponential backoff.
+Two kinds of retry, each owned by the library that knows it: the openai client retries the transport
+(connection errors, timeouts, 408/409/429/5xx, with its own backoff, `llm_transport_retries` tries in
+all), and instructor re-asks the model with the validation error, `llm_max_attempts` calls in all,
+through a tenacity `Retrying` that retries only on validation (parse) errors.
 """
 
 from __future__ import annotations
@@ -14,32 +15,17 @@ import httpx
 import instructor
 import openai
 from instructor.core import IncompleteOutputException, InstructorRetryException
-from pydantic import BaseModel
-from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
+from pydantic import BaseModel, ValidationError
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from service.errors import LLMError
-from service.llm.provider import Completion, Usage
+from service.llm.provider import Completion, Usage, guard_model_request
 from service.settings import Settings
 
 _MODES = {"tools": instructor.Mode.TOOLS, "json_schema": instructor.Mode.JSON_SCHEMA, "json": instructor.Mode.JSON}
 _TRANSIENT = (openai.APIConnectionError, openai.APITimeoutError, openai.RateLimitError, openai.InternalServerError)
-
-
-def _transport_error(exc: BaseException) -> BaseException | None:
-    """The openai transport or status error underneath an instructor exception, if that is what failed."""
-    seen: list[BaseException] = []
-    todo: list[BaseException | None] = [exc.__cause__, exc.__context__]
-    for attempt in getattr(exc, "failed_attempts", None) or []:
-        todo.append(getattr(attempt, "exception", None))
-    while todo:
-        e = todo.pop()
-        if e is None or e in seen:
-            continue
-        seen.append(e)
-        if isinstance(e, openai.APIError) and not isinstance(e, openai.APIResponseValidationError):
-            return e
-        todo += [e.__cause__, e.__context__]
-    return None
+# what instructor re-asks on: the answer did not validate or was not JSON
+_REASK_ON = (ValidationError, json.JSONDecodeError)
 
 
 def _last_arguments(exc: Exception) -> dict[str, object] | None:
@@ -54,6 +40,17 @@ def _last_arguments(exc: Exception) -> dict[str, object] | None:
     return data if isinstance(data, dict) else None
 
 
+def _endpoint_error(exc: BaseException) -> LLMError | None:
+    """The endpoint's own failure as an LLMError (unreachable, refused), or None when the answer was the problem."""
+    if isinstance(exc, _TRANSIENT):
+        return LLMError(f"LLM endpoint unreachable or overloaded: {type(exc).__name__}: {exc}")
+    if isinstance(exc, openai.APIStatusError):
+        return LLMError(f"LLM endpoint refused the request: HTTP {exc.status_code}: {exc.message}")
+    if isinstance(exc, openai.OpenAIError) and not isinstance(exc, openai.APIResponseValidationError):
+        return LLMError(f"LLM call failed: {type(exc).__name__}: {exc}")
+    return None
+
+
 class OpenAICompatible:
     def __init__(self, settings: Settings, http_client: httpx.Client | None = None) -> None:
         if not settings.llm_base_url:
@@ -62,18 +59,23 @@ class OpenAICompatible:
         self.mode = settings.llm_mode
         self.max_attempts = settings.llm_max_attempts
         self.max_output_tokens = settings.llm_max_output_tokens
-        self.transport_retries = settings.llm_transport_retries
         self.raw = openai.OpenAI(
             base_url=settings.llm_base_url,
             api_key=settings.llm_api_key.get_secret_value(),
             timeout=settings.llm_timeout_s,
-            max_retries=0,  # tenacity owns transport retries
+            max_retries=settings.llm_transport_retries - 1,  # retries after the first try
             http_client=http_client,
+        )
+        # a client given by the caller (tests) may be a mock; only a real transport is a model request
+        self.real_transport = http_client is None or isinstance(
+            getattr(http_client, "_transport", None), httpx.HTTPTransport
         )
 
     def complete(
         self, system: str, user: str, response_model: type[BaseModel], context: dict[str, object]
     ) -> Completion:
+        if self.real_transport:
+            guard_model_request(self.raw.base_url)
         usage = Usage()
 
         def count(response: Any) -> None:
@@ -86,49 +88,29 @@ class OpenAICompatible:
         # a client per call: hooks are per client, and calls run concurrently
         client = instructor.from_openai(self.raw, mode=_MODES[self.mode])
         client.on("completion:response", count)
-
-        @retry(
-            retry=retry_if_exception_type(_TRANSIENT),
-            stop=stop_after_attempt(self.transport_retries),
-            wait=wait_exponential(multiplier=0.5, max=8),
-            reraise=True,
+        reask = Retrying(
+            stop=stop_after_attempt(self.max_attempts), retry=retry_if_exception_type(_REASK_ON), reraise=True
         )
-        def call() -> BaseModel:
-            try:
-                return create()
-            except InstructorRetryException as exc:
-                cause = _transport_error(exc)
-                if cause is not None:
-                    raise cause from exc  # a transport failure, not a bad answer: tenacity retries it
-                raise
-
-        def create() -> BaseModel:
+        try:
             result: BaseModel = client.chat.completions.create(
                 model=self.model,
                 response_model=response_model,
                 messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
-                max_retries=self.max_attempts,
+                max_retries=reask,
                 max_tokens=self.max_output_tokens,
                 temperature=0,
                 context=context,
             )
-            return result
-
-        try:
-            data = call().model_dump()
-            return Completion(data, usage)
+            return Completion(result.model_dump(), usage)
         except IncompleteOutputException as exc:
             error = f"the answer was cut off at {self.max_output_tokens} tokens; the partial answer is grounded field by field"
             return Completion(_last_arguments(exc), usage, error)
         except InstructorRetryException as exc:
+            endpoint = _endpoint_error(exc.__cause__) if exc.__cause__ is not None else None
+            if endpoint is not None:
+                raise endpoint from exc
             # keep the last answer, unvalidated: grounding judges each field on its own
-            error = (
-                f"no valid response after {self.max_attempts} attempt(s); the last answer is grounded field by field"
-            )
+            error = f"no valid response after {usage.calls} call(s); the last answer is grounded field by field"
             return Completion(_last_arguments(exc), usage, error)
-        except _TRANSIENT as exc:
-            raise LLMError(f"LLM endpoint unreachable or overloaded: {type(exc).__name__}: {exc}") from exc
-        except openai.APIStatusError as exc:
-            raise LLMError(f"LLM endpoint refused the request: HTTP {exc.status_code}: {exc.message}") from exc
         except openai.OpenAIError as exc:
-            raise LLMError(f"LLM call failed: {type(exc).__name__}: {exc}") from exc
+            raise (_endpoint_error(exc) or LLMError(f"LLM call failed: {exc}")) from exc

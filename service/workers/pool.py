@@ -1,4 +1,4 @@
-"""Where extractions run: a thread of the HTTP process (one worker), or a pool of worker processes.
+"""Where the service's extractions run: threads of the HTTP process (one worker), or a pool of worker processes.
 
 Why a pool behind one HTTP process rather than uvicorn's own `--workers`: uvicorn's workers share one
 listening socket, and whichever wakes first accepts a whole burst of keep-alive connections. A scraper
@@ -6,8 +6,10 @@ opening 32 connections at once had 30 of them served by one worker (16.9 s of CP
 other), so the second core idled and latency doubled. Handing every request to a shared pool balances
 per request, not per connection, and keeps one place for metrics.
 
-A job crosses the process boundary as plain data and comes back already rendered as JSON bytes plus the
-few facts the metrics need, so nothing large is pickled twice.
+Why written here rather than concurrent.futures' or pebble's pool: those hand work out through a result
+thread and a pipe per pool, which cost the HTTP process several times the CPU per job of reading each worker's
+socket from the event loop, and neither kills one job's worker at a per-job timeout while keeping the
+others (pebble does, but with a process per task). Jobs are framed pickles (service.workers.jobs).
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import contextlib
 import ctypes
 import gc
 import io
-import json
 import multiprocessing
 import pickle
 import select
@@ -27,114 +28,16 @@ import struct
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
-from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 import anyio
 
 from service import errors
-from service.api.logs import log
-from service.draft import Draft
-from service.pipeline import NarrativeLLM, draft_bytes, draft_html, draft_text
+from service.logs import log
+from service.pipeline import NarrativeLLM
+from service.selftest import self_test
 from service.settings import Settings
-
-SELF_TEST = (
-    "某局2024年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n申请人情况\n"
-    "一、本年新收政府信息公开申请数量 1 0 0 0 0 0 1\n"
-)
-
-
-# Job and Rendered cross the process boundary: plain (not slots) dataclasses pickle by their __dict__ in C,
-# where slots ones go through dataclasses.fields() on both ends of every job.
-@dataclass(frozen=True)
-class Job:
-    """One report to extract: text or HTML from a JSON request, or raw bytes (format detected by content)."""
-
-    kind: Literal["text", "html", "bytes"]
-    payload: str | bytes
-    name: str | None = None
-    media_type: str | None = None
-    use_llm: bool = True
-    flat: bool = False
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """The response body, and what the metrics count."""
-
-    body: bytes
-    format: str
-    rules: tuple[str, ...]
-    llm_calls: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cache_hits: int = 0
-
-
-def extract_job(job: Job, llm: NarrativeLLM | None) -> Draft:
-    """The pipeline call a job stands for."""
-    llm = llm if job.use_llm else None
-    if job.kind == "bytes":
-        assert isinstance(job.payload, bytes)
-        return draft_bytes(job.payload, job.name, job.media_type, llm)
-    assert isinstance(job.payload, str)
-    if job.kind == "html":
-        return draft_html(job.payload, name=job.name, llm=llm)
-    if not job.payload.strip():
-        raise errors.empty_input(job.name)
-    return draft_text(job.payload, name=job.name, llm=llm)
-
-
-def run_job(job: Job, llm: NarrativeLLM | None) -> Rendered:
-    draft = extract_job(job, llm)
-    usage = draft.payload["llm"]
-    return Rendered(
-        body=draft.to_json(job.flat),
-        format=draft.payload["source"]["format"],
-        rules=tuple(f.rule for f in draft.findings),
-        llm_calls=usage["calls"],
-        input_tokens=usage["input_tokens"],
-        output_tokens=usage["output_tokens"],
-        cache_hits=usage["cache_hits"],
-    )
-
-
-# The State Council's blank 2021 form (spec/template-2021-blank.txt): every section and table label, no numbers.
-BLANK_FORM = Path(__file__).with_name("blank-2021.txt")
-# A full 2021 report, every cell printed (evals.synth, seed 2021, `|`-separated cells), and its values: it also
-# fills the caches that the first real reports would, so a worker's idle memory is its working size.
-FULL_REPORT = Path(__file__).with_name("warmup-2021.txt")
-FULL_REPORT_VALUES = Path(__file__).with_name("warmup-2021.flat.json")
-
-
-def _as_html(text: str) -> str:
-    """A page with the text's lines as table cells, as Word exports them."""
-    cells = "</td></tr><tr><td>".join(text.splitlines())
-    return f"<html><body><table><tr><td>{cells}</td></tr></table></body></html>"
-
-
-def self_test() -> str:
-    """Parsers are loaded and right: a tiny table reads exactly (as text and as HTML), the blank 2021 form
-    is recognised as the 2021 template with all six sections and no value at all (nothing invented), and a
-    full 2021 report reads every value exactly (as text and as HTML). It also warms every parsing path
-    before the first request."""
-    if draft_text(SELF_TEST).flat().get("requests.new.total") != 1:
-        return "self-test failed: a one-row request table did not read as 1"
-    blank_text = BLANK_FORM.read_text("utf-8")
-    blank = draft_text(blank_text)
-    if blank.payload["meta"]["template"] != "2021" or len(blank.payload["sections"]) != 6 or blank.values:
-        return "self-test failed: the blank 2021 form was not read as an empty 2021 report"
-    table = draft_html(_as_html(SELF_TEST)).values.get("requests.new.total", {})
-    if table.get("value") != 1:
-        return "self-test failed: the same table as HTML did not read as 1"
-    if draft_html(_as_html(blank_text)).values:
-        return "self-test failed: a value was read from the blank 2021 form as HTML"
-    full = FULL_REPORT.read_bytes()
-    expected = json.loads(FULL_REPORT_VALUES.read_text("utf-8"))
-    for draft in (draft_bytes(full, FULL_REPORT.name), draft_html(_as_html(full.decode("utf-8")))):
-        if draft.flat() != expected:
-            return "self-test failed: a full 2021 report did not read exactly"
-    return "ok"
+from service.workers.jobs import Job, Rendered, run_job
 
 
 class Runner(Protocol):
@@ -212,12 +115,9 @@ def _portable(exc: Exception) -> Exception:
 
 
 def _settle_gc() -> None:
-    """After start-up: what was imported stays (frozen out of the collector's scans), and young collections
-    run every 10,000 allocations instead of 700. An extraction allocates a few thousand short-lived
-    objects and makes no cycles worth chasing; measured 5-10% of a job's CPU went to collections."""
+    """After start-up: what was imported stays, frozen out of the collector's scans."""
     gc.collect()
     gc.freeze()
-    gc.set_threshold(10_000, 20, 20)
 
 
 _IDLE_TRIM_S = 1.0
@@ -360,7 +260,7 @@ class ProcessRunner:
                     return
                 except (asyncio.IncompleteReadError, ConnectionError):
                     if not future.done():
-                        future.set_exception(errors.worker_died(job.name))
+                        future.set_exception(errors.worker_died(job.source.name))
                     self._replace(worker)
                     return
                 if not future.done():
@@ -370,7 +270,7 @@ class ProcessRunner:
                         future.set_exception(answer)
         except asyncio.CancelledError:
             if current is not None and current.job is not None and not current.future.done():
-                current.future.set_exception(errors.worker_died(current.job.name))
+                current.future.set_exception(errors.worker_died(current.job.source.name))
             raise
 
     def _retire(self, worker: _Worker) -> None:

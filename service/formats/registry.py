@@ -1,0 +1,182 @@
+"""The input formats, one entry each: how a document is recognised, how it is read, and when it has nothing to read.
+
+A new input format is one `Format` in `FORMATS` (and its reader module beside this one): detection, the
+media types the API accepts, the file suffixes the CLI and the eval walk, and the reader all come from here.
+Detection goes by content first (magic bytes, then a format's own sniff), the declared media type and file
+suffix second, so a scraper's misnamed `.txt` that is really a PDF is read as a PDF.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from io import BytesIO
+
+from schemas.extraction import Finding
+from service import errors
+from service.text.decode import decode, sniff_binary
+
+
+@dataclass(frozen=True)
+class Document:
+    """What a reader made of the input: the text the parsers read, and how it relates to what was sent.
+
+    `derived`: the text was derived from a document (HTML, DOCX, PDF) and is returned with the response,
+    since spans index it; otherwise spans index the received text itself. `empty`: a finding when the
+    document is valid but holds nothing readable (a scan without a text layer): the result is then empty,
+    with that finding, rather than an error."""
+
+    text: str
+    format: str
+    encoding: str | None = None
+    derived: bool = False
+    pages: int | None = None
+    empty: Finding | None = None
+
+
+Reader = Callable[[bytes | str, str | None], Document]
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    read: Reader
+    magic: tuple[bytes, ...] = ()
+    media_types: tuple[str, ...] = ()
+    suffixes: tuple[str, ...] = ()
+    # content check beyond magic bytes: True is this format, None is "not decided by content"
+    sniff: Callable[[bytes], bool | None] | None = None
+
+
+def _require_bytes(data: bytes | str, what: str, name: str | None) -> bytes:
+    if isinstance(data, str):
+        raise errors.InputError(f"{what} is a binary document: send its bytes, not text", source=name)
+    return data
+
+
+def _text_of(data: bytes | str, name: str | None, markup: bool) -> tuple[str, str | None]:
+    if isinstance(data, str):
+        if not data.strip():
+            raise errors.empty_input(name)
+        return data, None
+    return decode(data, name, markup=markup)
+
+
+def _read_text(data: bytes | str, name: str | None) -> Document:
+    text, encoding = _text_of(data, name, markup=False)
+    return Document(text, "text", encoding)
+
+
+def _derived(text: str, fmt: str, name: str | None, encoding: str | None = None) -> Document:
+    if not text.strip():
+        raise errors.empty_input(name)
+    return Document(text, fmt, encoding, derived=True)
+
+
+def _read_html(data: bytes | str, name: str | None) -> Document:
+    from service.formats.html import html_to_text
+
+    markup, encoding = _text_of(data, name, markup=True)
+    return _derived(html_to_text(markup), "html", name, encoding)
+
+
+def _read_docx(data: bytes | str, name: str | None) -> Document:
+    from service.formats.docx import docx_to_text
+
+    return _derived(docx_to_text(_require_bytes(data, "a DOCX file", name), name), "docx", name)
+
+
+# A PDF page with less text than this in its text layer is taken for a scan.
+_MIN_CHARS_PER_PAGE = 5
+
+
+def _read_pdf(data: bytes | str, name: str | None) -> Document:
+    from service.formats.pdf import pdf_to_text
+
+    text, pages = pdf_to_text(_require_bytes(data, "a PDF file", name), name)
+    if len(text.strip()) < _MIN_CHARS_PER_PAGE * max(1, pages):
+        finding = Finding(
+            rule="input.no_text_layer",
+            kind="input",
+            message=f"the PDF's {pages} page(s) have no text layer (a scan?): nothing can be read without OCR, "
+            "which this service does not do",
+        )
+        return Document(text, "pdf", derived=True, pages=pages, empty=finding)
+    return Document(text, "pdf", derived=True, pages=pages)
+
+
+def _is_docx(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as z:
+            return "word/document.xml" in z.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+_HTML_START = re.compile(
+    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|div|table|p|span)\b", re.I | re.S
+)
+_HTML_ANYWHERE = re.compile(rb"<(?:table|tr|td|p|div|br)\b[^>]*>", re.I)
+
+
+def _looks_like_html(data: bytes) -> bool | None:
+    head = data[:4096].lstrip(b"\xef\xbb\xbf")
+    return True if _HTML_START.match(head) or len(_HTML_ANYWHERE.findall(head)) >= 3 else None
+
+
+DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+FORMATS: tuple[Format, ...] = (
+    Format("pdf", _read_pdf, magic=(b"%PDF",), media_types=("application/pdf",), suffixes=(".pdf",)),
+    Format(
+        "docx",
+        _read_docx,
+        magic=(b"PK\x03\x04",),
+        media_types=(DOCX_MEDIA_TYPE,),
+        suffixes=(".docx",),
+        sniff=_is_docx,
+    ),
+    Format(
+        "html",
+        _read_html,
+        media_types=("text/html", "application/xhtml+xml"),
+        suffixes=(".html", ".htm", ".shtml"),
+        sniff=_looks_like_html,
+    ),
+    # the fallback: whatever is not recognised as another format is read as text (and refused by decode if not)
+    Format("text", _read_text, media_types=("text/plain",), suffixes=(".txt", ".text")),
+)
+BY_NAME: dict[str, Format] = {f.name: f for f in FORMATS}
+TEXT = BY_NAME["text"]
+
+SUFFIXES: tuple[str, ...] = tuple(s for f in FORMATS for s in f.suffixes)
+MEDIA_TYPES: tuple[str, ...] = tuple(m for f in FORMATS for m in f.media_types)
+
+
+def detect(data: bytes, name: str | None = None, media_type: str | None = None) -> Format:
+    """The document's format; raises UnsupportedFormat for a binary format no entry reads (.doc, images)."""
+    head = data[:8].lstrip(b"\xef\xbb\xbf")
+    for fmt in FORMATS:
+        if fmt.magic and head.startswith(fmt.magic):
+            if fmt.sniff is None or fmt.sniff(data):
+                return fmt
+            raise errors.binary_input(name, sniff_binary(head))
+    for fmt in FORMATS:
+        if fmt.sniff is not None and not fmt.magic and fmt.sniff(data):
+            return fmt
+    declared = (media_type or "").split(";")[0].strip().lower()
+    for fmt in FORMATS:
+        if declared in fmt.media_types and not fmt.magic:
+            return fmt
+    return TEXT
+
+
+def read(data: bytes | str, name: str | None = None, media_type: str | None = None, fmt: str | None = None) -> Document:
+    """The input as a Document. `fmt` names the format outright (a JSON request's `text` or `html`)."""
+    if fmt is not None:
+        return BY_NAME[fmt].read(data, name)
+    if isinstance(data, str):
+        return TEXT.read(data, name)
+    return detect(data, name, media_type).read(data, name)
