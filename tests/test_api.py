@@ -215,9 +215,8 @@ def test_self_test_full_report_is_the_generated_one() -> None:
     """The worker self-test's full report is evals.synth's (seed 2021) with its values, not a hand-edited file."""
     import random
 
-    from service.selftest import FULL_REPORT, FULL_REPORT_VALUES
-
     from evals.synth.text import random_report, render
+    from service.selftest import FULL_REPORT, FULL_REPORT_VALUES
 
     rng = random.Random(2021)
     report = random_report(rng, "2021", big=True)

@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from service.pipeline import Source
-from service.workers.jobs import Job
-from service.workers.pool import ProcessRunner
 
 from service.api.app import create_app
 from service.pipeline import Source, extract
 from service.settings import Settings
+from service.workers.jobs import Job
+from service.workers.pool import ProcessRunner
 
 pytestmark = pytest.mark.slow
 

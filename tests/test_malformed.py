@@ -6,9 +6,9 @@ import time
 
 import pytest
 
+from service import errors
 from service.errors import InputError
 from service.parsers.rules import RULES
-from service import errors
 from service.pipeline import Source, extract
 
 
