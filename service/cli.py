@@ -202,84 +202,87 @@ def _cpus() -> int:
 
 def _print_eval(report: dict[str, Any], diff: dict[str, Any] | None) -> None:
     from rich.console import Console
-    from rich.table import Table
 
     console = Console(width=max(Console().width, 140))
-    table = Table(title="nianbao eval", show_lines=False)
-    llm_cols = ("LLM calls", "tokens in", "tokens out") if report["llm"]["calls"] or report["llm"]["cache_hits"] else ()
-    for col in ("document", "P", "R", "F1", "F1≠0", "wrong", "missing", "invented", "ms", *llm_cols):
-        table.add_column(col, justify="left" if col == "document" else "right", no_wrap=col == "document")
-    for d in report["documents"]:
-        table.add_row(
-            d["name"] + (" [red](error)[/red]" if d["error"] else ""),
-            f"{d['precision']:.3f}",
-            f"{d['recall']:.3f}",
-            f"{d['f1']:.3f}",
-            f"{d['nonzero']['f1']:.3f}",
-            str(len(d["wrong"])),
-            str(len(d["missing"])),
-            str(len(d["invented"])),
-            f"{d['ms']:.1f}",
-            *(
-                (str(u["calls"]), str(u["input_tokens"]), str(u["output_tokens"]))
-                if llm_cols and (u := d.get("info", {}).get("llm"))
-                else ("",) * len(llm_cols)
-            ),
-        )
-    o, nz = report["overall"], report["nonzero"]
-    table.add_section()
-    table.add_row(
-        "all (micro)",
-        f"{o['precision']:.3f}",
-        f"{o['recall']:.3f}",
-        f"{o['f1']:.3f}",
-        f"{nz['f1']:.3f}",
-        str(sum(len(d["wrong"]) for d in report["documents"])),
-        str(sum(len(d["missing"]) for d in report["documents"])),
-        str(report["invented_total"]),
-        f"{report['ms_median'] or 0:.1f}",
-        *(
-            (str(report["llm"]["calls"]), str(report["llm"]["input_tokens"]), str(report["llm"]["output_tokens"]))
-            if llm_cols
-            else ()
-        ),
-    )
-    console.print(table)
-    sections = Table(title="by section", show_header=True)
-    for col in ("section", "tp", "fp", "fn", "P", "R", "F1"):
-        sections.add_column(col, justify="left" if col == "section" else "right")
-    for name, c in report["sections"].items():
-        sections.add_row(
-            name,
-            str(c["tp"]),
-            str(c["fp"]),
-            str(c["fn"]),
-            f"{c['precision']:.3f}",
-            f"{c['recall']:.3f}",
-            f"{c['f1']:.3f}",
-        )
-    console.print(sections)
+    console.print(_documents_table(report))
+    console.print(_sections_table(report))
+    nz = report["nonzero"]
     console.print(
         f"non-zero values: P {nz['precision']:.3f}  R {nz['recall']:.3f}  F1 {nz['f1']:.3f}   "
         f"documents all right: {report['documents_perfect']}/{report['documents_total']}   "
         f"by method: {report['by_method']}"
     )
+    for line in _detail_lines(report, diff):
+        console.print(line, markup=False)
+
+
+def _documents_table(report: dict[str, Any]) -> Any:
+    from rich.table import Table
+
+    table = Table(title="nianbao eval", show_lines=False)
+    llm = report["llm"]
+    llm_cols = ("LLM calls", "tokens in", "tokens out") if llm["calls"] or llm["cache_hits"] else ()
+    for col in ("document", "P", "R", "F1", "F1≠0", "wrong", "missing", "invented", "ms", *llm_cols):
+        table.add_column(col, justify="left" if col == "document" else "right", no_wrap=col == "document")
+
+    def usage(u: dict[str, Any] | None) -> tuple[str, ...]:
+        if not llm_cols:
+            return ()
+        return (str(u["calls"]), str(u["input_tokens"]), str(u["output_tokens"])) if u else ("",) * 3
+
+    def scores(d: dict[str, Any], nonzero_f1: float) -> tuple[str, ...]:
+        return (f"{d['precision']:.3f}", f"{d['recall']:.3f}", f"{d['f1']:.3f}", f"{nonzero_f1:.3f}")
+
+    docs = report["documents"]
+    for d in docs:
+        table.add_row(
+            d["name"] + (" [red](error)[/red]" if d["error"] else ""),
+            *scores(d, d["nonzero"]["f1"]),
+            *(str(len(d[kind])) for kind in ("wrong", "missing", "invented")),
+            f"{d['ms']:.1f}",
+            *usage(d.get("info", {}).get("llm")),
+        )
+    table.add_section()
+    table.add_row(
+        "all (micro)",
+        *scores(report["overall"], report["nonzero"]["f1"]),
+        str(sum(len(d["wrong"]) for d in docs)),
+        str(sum(len(d["missing"]) for d in docs)),
+        str(report["invented_total"]),
+        f"{report['ms_median'] or 0:.1f}",
+        *usage(llm),
+    )
+    return table
+
+
+def _sections_table(report: dict[str, Any]) -> Any:
+    from rich.table import Table
+
+    sections = Table(title="by section", show_header=True)
+    for col in ("section", "tp", "fp", "fn", "P", "R", "F1"):
+        sections.add_column(col, justify="left" if col == "section" else "right")
+    for name, c in report["sections"].items():
+        sections.add_row(
+            name, *(str(c[k]) for k in ("tp", "fp", "fn")), *(f"{c[k]:.3f}" for k in ("precision", "recall", "f1"))
+        )
+    return sections
+
+
+def _detail_lines(report: dict[str, Any], diff: dict[str, Any] | None) -> Iterator[str]:
+    """Every wrong, missing and invented field, errors, and the comparison with a previous run."""
     for d in report["documents"]:
         for kind in ("wrong", "missing", "invented"):
             for item in d[kind]:
                 detail = {k: v for k, v in item.items() if k != "key"}
-                console.print(
-                    f"  {d['name']}: {kind} {item['key']} {json.dumps(detail, ensure_ascii=False)}", markup=False
-                )
+                yield f"  {d['name']}: {kind} {item['key']} {json.dumps(detail, ensure_ascii=False)}"
         if d["error"]:
-            console.print(f"  {d['name']}: error {d['error']}", markup=False)
+            yield f"  {d['name']}: error {d['error']}"
     if diff is not None:
-        console.print(
+        yield (
             f"compare: F1 {diff['f1']['before']} -> {diff['f1']['after']}, "
             f"non-zero F1 {diff['nonzero_f1']['before']} -> {diff['nonzero_f1']['after']}, "
             f"invented {diff['invented_total']['before']} -> {diff['invented_total']['after']}, "
-            f"documents all right {diff['documents_perfect']['before']} -> {diff['documents_perfect']['after']}",
-            markup=False,
+            f"documents all right {diff['documents_perfect']['before']} -> {diff['documents_perfect']['after']}"
         )
         for d in diff["documents"]:
-            console.print(f"  {json.dumps(d, ensure_ascii=False)}", markup=False)
+            yield f"  {json.dumps(d, ensure_ascii=False)}"

@@ -86,6 +86,12 @@ def extract(source: Source, options: Options | None = None) -> ReportExtraction:
 
 
 Values = dict[str, FieldValue]
+NOTHING_READ = Finding(
+    rule="report.nothing_read",
+    kind="input",
+    message="no table value and no stated fact was read from this input: it may not be an annual report, or its "
+    "tables are in a form the parsers do not read",
+)
 
 
 def _extract_text(doc: Document, info: SourceInfo, options: Options) -> ReportExtraction:
@@ -94,14 +100,8 @@ def _extract_text(doc: Document, info: SourceInfo, options: Options) -> ReportEx
     text = nt.text
     sections = segment(text)
     t1 = time.perf_counter()
-    values: Values = {}
+    values = _title_values(nt)
     findings: list[Finding] = []
-    title = read_meta(text)
-    if title.organ is not None:
-        values["meta.organ"] = _value(nt, title.organ.value, title.organ.start, title.organ.end, Method.RULE, "title")
-    if title.year is not None:
-        values["meta.year"] = _value(nt, title.year.value, title.year.start, title.year.end, Method.RULE, "title")
-
     llm = options.llm
     # the --whole-document baseline is the LLM alone, as a plain instructor user would run it
     baseline = options.whole_document and llm is not None
@@ -121,14 +121,7 @@ def _extract_text(doc: Document, info: SourceInfo, options: Options) -> ReportEx
 
     findings.extend(checks.check({k: v.value for k, v in values.items()}))
     if not any(not key.startswith("meta.") for key in values):
-        findings.append(
-            Finding(
-                rule="report.nothing_read",
-                kind="input",
-                message="no table value and no stated fact was read from this input: it may not be an annual "
-                "report, or its tables are in a form the parsers do not read",
-            )
-        )
+        findings.append(NOTHING_READ)
     meta = Meta.model_construct(
         organ=values.get("meta.organ"),
         year=values.get("meta.year"),
@@ -155,6 +148,16 @@ def _extract_text(doc: Document, info: SourceInfo, options: Options) -> ReportEx
         "total_ms": round((time.perf_counter() - t0) * 1000, 3),
     }
     return result
+
+
+def _title_values(nt: NormText) -> Values:
+    """meta.organ and meta.year, from the title."""
+    title = read_meta(nt.text)
+    out: Values = {}
+    for key, found in (("meta.organ", title.organ), ("meta.year", title.year)):
+        if found is not None:
+            out[key] = _value(nt, found.value, found.start, found.end, Method.RULE, "title")
+    return out
 
 
 def _table_values(nt: NormText, tv: TableValues) -> Values:

@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 
 from evals.synth.docs import to_docx, to_html, to_pdf
 from evals.synth.text import random_report
+from service import errors
 from service.errors import InputError, InputTooLarge
-from service.formats.detect import detect
+from service.formats.registry import detect
 from service.pipeline import Source, extract
 
 
@@ -63,11 +64,14 @@ def test_pdf_round_trip(seed: int, template: str) -> None:
 
 def test_format_detection_by_content() -> None:
     rep = random_report(random.Random(1), "2021")
-    assert detect(to_docx(rep), "report.txt") == "docx"
-    assert detect(to_pdf(rep), "report.html") == "pdf"
-    assert detect(to_html(rep).encode(), "report.txt") == "html"
-    assert detect("一、总体情况\n正文".encode(), "report.html") == "text"
-    assert detect(b"PK\x03\x04not a zip", "x.docx") is None
+    assert detect(to_docx(rep), "report.txt").name == "docx"
+    assert detect(to_pdf(rep), "report.html").name == "pdf"
+    assert detect(to_html(rep).encode(), "report.txt").name == "html"
+    assert detect("一、总体情况\n正文".encode(), "report.html").name == "text"
+    assert detect("一、总体情况\n正文".encode(), None, "text/html").name == "html"
+    assert detect(b"%PDF-1.4 whatever", None, "text/plain").name == "pdf"
+    with pytest.raises(errors.UnsupportedFormat):
+        detect(b"PK\x03\x04not a zip", "x.docx")
 
 
 def test_scanned_pdf_says_it_has_no_text_layer() -> None:

@@ -166,27 +166,31 @@ class NarrativeExtractor:
                 self.cache.put(key, {"data": data, "error": error})
         if error:
             out.findings.append(_finding("llm.invalid", error))
-        if data is None:
-            return out
-        for name in wanted:
-            item = data.get(name)
-            if not isinstance(item, dict):
-                continue
-            fkey = FIELD_KEYS[name]
-            value, quote = item.get("value"), str(item.get("quote") or "")
-            if not isinstance(value, int) or isinstance(value, bool):
-                continue
-            verdict = grounding.check(value, quote, sent)
-            if not verdict.ok:
-                out.findings.append(
-                    _finding("llm.ungrounded", f"{fkey}: the LLM's value {value} was dropped: {verdict.reason}", [fkey])
-                )
-                continue
-            span = next((s for a, b in regions if (s := grounding.locate(quote, text, a, b)) is not None), None)
-            if span is None:
-                out.findings.append(
-                    _finding("llm.ungrounded", f"{fkey}: the quote could not be located; dropped", [fkey])
-                )
-                continue
-            out.values.append(LLMValue(fkey, value, quote, *span))
+        if data is not None:
+            _ground(out, data, wanted, text, sent, regions)
         return out
+
+
+def _ground(
+    out: LLMOutcome, data: dict[str, object], wanted: list[str], text: str, sent: str, regions: list[tuple[int, int]]
+) -> None:
+    """Keep the answer's values that are grounded in a quote of what was sent; a finding for each one dropped."""
+    for name in wanted:
+        item = data.get(name)
+        if not isinstance(item, dict):
+            continue
+        fkey = FIELD_KEYS[name]
+        value, quote = item.get("value"), str(item.get("quote") or "")
+        if not isinstance(value, int) or isinstance(value, bool):
+            continue
+        verdict = grounding.check(value, quote, sent)
+        if not verdict.ok:
+            out.findings.append(
+                _finding("llm.ungrounded", f"{fkey}: the LLM's value {value} was dropped: {verdict.reason}", [fkey])
+            )
+            continue
+        span = next((s for a, b in regions if (s := grounding.locate(quote, text, a, b)) is not None), None)
+        if span is None:
+            out.findings.append(_finding("llm.ungrounded", f"{fkey}: the quote could not be located; dropped", [fkey]))
+            continue
+        out.values.append(LLMValue(fkey, value, quote, *span))

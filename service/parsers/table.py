@@ -82,23 +82,15 @@ def find_anchors(text: str, start: int, end: int, specs: Sequence[RowSpec]) -> l
     out: list[tuple[int, int] | None] = []
     pos = start
     end = min(end, start + MAX_TABLE_CHARS)
-    # the next label's search, kept for the next row when it is the search that row would make: same limit, and
-    # made from no later a position (pos only grows) with no match before that row's position, so the same match
-    ahead: tuple[int, re.Match[str] | None] | None = None  # (limit, match)
     for i, spec in enumerate(specs):
         # the first label may be anywhere in the table's region; each next one follows within a row's reach
         limit = end if all(a is None for a in out) else min(end, pos + ROW_WINDOW)
-        if ahead is not None and ahead[0] == limit and (ahead[1] is None or ahead[1].start() >= pos):
-            m = ahead[1]
-        else:
-            m = spec.label.pattern.search(text, pos, limit)
-        ahead = None
+        m = spec.label.pattern.search(text, pos, limit)
         if m is None:
             out.append(None)
             continue
         if i + 1 < len(specs):
             nxt = specs[i + 1].label.pattern.search(text, pos, limit)
-            ahead = (limit, nxt)
             if nxt is not None and nxt.start() < m.start():
                 out.append(None)
                 continue
