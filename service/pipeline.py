@@ -111,7 +111,7 @@ def _extract_text(doc: Document, info: SourceInfo, options: Options) -> ReportEx
         findings.extend(_mapped(nt, tv.findings))
     _derive_litigation_total(values, nt, tables.get("review"))
     if not baseline:
-        findings.extend(_apply_rules(values, nt, sections))
+        findings.extend(_apply_rules(values, nt, sections, _printed(tables)))
     template, evidence = _template(tables)
     t2 = time.perf_counter()
     llm_report = LLMReport()
@@ -212,7 +212,11 @@ def _read_tables(text: str, sections: dict[str, Section]) -> dict[str, TableValu
 
 
 def _template(tables: dict[str, TableValues]) -> tuple[Template, tuple[int, int] | None]:
-    """The template from the tables' own headers: the 第二十条 columns first, then the （六） rows."""
+    """The template from the tables' own headers: the 第二十条 columns first (where the report prints a row of
+    that table), then the （六） rows."""
+    proactive = tables.get("proactive")
+    if proactive is not None and proactive.template is not None and proactive.printed:
+        return proactive.template, proactive.evidence
     for name in ("proactive", "requests"):
         tv = tables.get(name)
         if tv is not None and tv.template is not None and tv.cells:
@@ -258,18 +262,49 @@ def _derive_litigation_total(values: Values, nt: NormText, review: TableValues |
     values["review.litigation.total"] = _value(nt, number(direct.value + after.value), start, end, Method.DERIVED, note)
 
 
-def _apply_rules(values: Values, nt: NormText, sections: dict[str, Section]) -> list[Finding]:
-    """Narrative phrase rules fill only what the tables left empty."""
+def _printed(tables: dict[str, TableValues]) -> set[str]:
+    """The keys of every table row the report prints, read or not."""
+    return {key for tv in tables.values() for key in tv.printed}
+
+
+def _apply_rules(values: Values, nt: NormText, sections: dict[str, Section], printed: set[str]) -> list[Finding]:
+    """Narrative phrase rules fill only keys whose table row is not printed; a sentence that states another
+    number than the table prints is a finding, never a change."""
     spans = {name: (s.start, s.end) for name, s in sections.items()}
     if not spans:
         spans = {"overview": (0, len(nt.text))}
-    hits, findings = apply_rules(nt.text, spans, skip=values.keys())
+    hits, findings = apply_rules(nt.text, spans)
+    out = [f for f in findings if not (set(f.cells) & (printed | values.keys()))]
     for hit in hits:
+        table = values.get(hit.key)
+        if table is not None and table.provenance.method in (Method.TABLE, Method.DERIVED):
+            if table.value != hit.value:
+                out.append(_mismatch(nt, hit.key, table, hit.value, hit.start, hit.end))
+            continue
+        if hit.key in printed or hit.key in values:
+            continue
         note = "phrase rule"
         if hit.num_start is not None:
             note += f"; the number is {nt.text[hit.num_start : hit.num_end]!r}"
         values[hit.key] = _value(nt, hit.value, hit.start, hit.end, Method.RULE, note)
-    return _mapped(nt, findings)
+    return _mapped(nt, out)
+
+
+def _mismatch(nt: NormText, key: str, table: FieldValue, said: int | float, start: int, end: int) -> Finding:
+    """The prose states another number than the table: both spans (the prose's in start/end, normalised
+    offsets as the other findings; the table's in the message, in received offsets)."""
+    p = table.provenance
+    return Finding(
+        rule="report.prose_table_mismatch",
+        kind="arithmetic",
+        message=f"{key}: the table prints {table.value} (at {p.start}-{p.end}, {p.raw!r}) but the text says {said} "
+        f"({nt.text[start:end]!r}); the table's value is kept",
+        cells=[key],
+        expected=float(table.value) if isinstance(table.value, int | float) else None,
+        printed=float(said),
+        start=start,
+        end=end,
+    )
 
 
 def _apply_llm(
@@ -283,7 +318,7 @@ def _apply_llm(
 ) -> LLMReport:
     """Ask the LLM for what is still empty; keep only grounded values, with the quote's span."""
     spans = {name: (s.start, s.end) for name, s in sections.items()} or {"overview": (0, len(nt.text))}
-    have = set(values)
+    have = set(values) | _printed(tables)
     if whole_document:
         outcome = llm.extract_whole(nt.text, have)
     else:

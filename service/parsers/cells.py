@@ -22,32 +22,16 @@ RowCheck = Callable[[Sequence[Num]], bool]
 MAX_READINGS = 20000  # enumeration budget per row; beyond it the row is ambiguous
 
 
-@dataclass(slots=True, init=False)
+@dataclass(slots=True)
 class Cell:
-    """One cell's value and span; the constructor is written out so that mypyc compiles it (see Token)."""
+    """One cell's value and span."""
 
     value: Num
     start: int
     end: int
-    unit: str | None
-    blank: bool  # a blank cell: printed as - or /, or dropped by the page
-    note: str | None
-
-    def __init__(
-        self,
-        value: Num,
-        start: int,
-        end: int,
-        unit: str | None = None,
-        blank: bool = False,
-        note: str | None = None,
-    ) -> None:
-        self.value = value
-        self.start = start
-        self.end = end
-        self.unit = unit
-        self.blank = blank
-        self.note = note
+    unit: str | None = None
+    blank: bool = False  # a blank cell: printed as - or /, empty, or dropped by the page
+    note: str | None = None
 
 
 Reading = tuple[Cell, ...]

@@ -13,7 +13,8 @@ from service.parsers.labels import HEADERS_2019, HEADERS_2021, PROACTIVE_LABELS,
 from service.parsers.result import TableValues
 from service.parsers.table import RowSpec, read_table
 
-_UNIT_YUAN = re.compile(r"单\s*位\s*[:：]?\s*元")
+# the amount column's header says 元 (单位：元, 采购总金额（元）), not 万元
+_UNIT_YUAN = re.compile(r"单\s*位\s*[:：]?\s*元|[（(]\s*(?:单\s*位\s*[:：]?\s*)?元\s*[)）]")
 
 
 def detect_template(text: str, start: int, end: int) -> tuple[Template, tuple[int, int]] | None:
@@ -52,9 +53,9 @@ def read_proactive(text: str, start: int, end: int) -> TableValues | None:
     out.findings.extend(table.findings)
     for item, cols in columns.items():
         row = table.rows[item]
-        if row.chosen is None:
-            continue
-        for col, cell in zip(cols, row.chosen, strict=True):
+        for col, cell in zip(cols, row.cells(), strict=True):
+            if cell is None:
+                continue
             key = f"proactive.{item}.{col}"
             if col.endswith(MONEY_SUFFIX):
                 if cell.unit is None and _header_says_yuan(text, m.start(), row.seg[0]):
@@ -73,6 +74,10 @@ def read_proactive(text: str, start: int, end: int) -> TableValues | None:
                 )
                 continue
             out.cells[key] = cell
+    if out.cells:  # the 第二十条 headers and at least one row read: a table
+        for item, cols in columns.items():
+            if table.rows[item].label is not None:
+                out.printed.update(f"proactive.{item}.{col}" for col in cols)
     return out
 
 

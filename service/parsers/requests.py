@@ -14,7 +14,8 @@ from schemas.fields import REQUEST_COLUMNS, outcome_rows, request_rows
 from service.parsers.cells import Num
 from service.parsers.labels import REQUEST_LABELS
 from service.parsers.result import TableValues
-from service.parsers.table import ColumnRule, RowSpec, find_anchors, read_table
+from service.parsers.solve import ColumnRule
+from service.parsers.table import RowSpec, find_anchors, read_table
 from service.text.normalize import spaced
 
 _HEADER = re.compile("|".join(spaced(p) for p in ("勾稽关系", "申请人情况")))
@@ -63,8 +64,15 @@ def read_requests(text: str, start: int, end: int) -> TableValues | None:
         out.evidence = other.label
     out.findings.extend(table.findings)
     for key, row in table.rows.items():
-        if row.chosen is None:
-            continue
-        for cell_key, cell in zip(_CELL_KEYS[key], row.chosen, strict=True):
-            out.cells[cell_key] = cell
+        for cell_key, cell in zip(_CELL_KEYS[key], row.cells(), strict=True):
+            if cell is not None:
+                out.cells[cell_key] = cell
+    if out.cells and sum(r.label is not None for r in table.rows.values()) >= MIN_PRINTED_ROWS:
+        # a table, not a sentence that names a row (本年度上年结转申请1件): its rows are the report's for these keys
+        for key, row in table.rows.items():
+            if row.label is not None:
+                out.printed.update(_CELL_KEYS[key])
     return out
+
+
+MIN_PRINTED_ROWS = 3

@@ -16,3 +16,5 @@ class TableValues:
     template: Template | None = None  # what the table's own headers or rows say
     evidence: tuple[int, int] | None = None  # span of the header or row that says it
     span: tuple[int, int] | None = None  # the table's extent
+    # the cell keys of every row whose label the report prints, read or not: prose never fills these
+    printed: set[str] = field(default_factory=set)

@@ -39,6 +39,9 @@ def read_review(text: str, start: int, end: int) -> TableValues | None:
     seg = (tokens[0].start, tokens[-1].end)
     options = row_readings(tokens, K, groups_ok, seg)
     out = TableValues(span=(head.start(), seg[1]))
+    if len(tokens) >= W:  # numbers enough for a table, not a sentence's one or two
+        out.printed.update(f"review.{g}.{o}" for g in REVIEW_GROUPS for o in REVIEW_OUTCOMES)
+        out.printed.add("review.litigation.total")  # the sum of the two printed litigation totals
     if len(options.readings) != 1:
         n = len(options.readings)
         shown = "; ".join(" ".join(str(v) for v in values(r)) for r in options.readings[:2])

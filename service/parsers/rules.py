@@ -19,6 +19,8 @@ from service.text.cnnum import NUMBER, parse_number
 _N = rf"(?P<n>{NUMBER})"
 _NOT_APPROX = r"(?!\s*(?:余|多|以上|左右))"
 _CLAUSE = r"[^。；;，,\n]"
+# a clause's words that do not make the count a sub-item's (其他, 其中, 包括, …类)
+_GAP = r"(?:(?!其他|其中|包括|类|依申请)[^。；;，,\n])"
 MAX_SECTION_CHARS = 200_000  # narrative beyond this in one section is not a report's prose
 
 
@@ -28,19 +30,38 @@ class Rule:
     pattern: re.Pattern[str]
     sections: tuple[str, ...]  # where the sentence may stand, in order of preference
     zero: bool = False  # the phrase states zero (未收到…, 无…)
+    # words that, earlier in the same clause, make the phrase a part's count rather than the total's
+    not_after: tuple[str, ...] = ()
 
 
-def _r(key: str, pattern: str, sections: tuple[str, ...], zero: bool = False) -> Rule:
-    return Rule(key, re.compile(pattern), sections, zero)
+def _r(key: str, pattern: str, sections: tuple[str, ...], zero: bool = False, not_after: tuple[str, ...] = ()) -> Rule:
+    return Rule(key, re.compile(pattern), sections, zero, not_after)
+
+
+_SUB_ITEM = ("其他", "其中", "包括")
 
 
 RULES: tuple[Rule, ...] = (
+    # the year's total of proactively disclosed items; never a sub-item's count (…其他政府信息1条, 其中…,
+    # …类信息N条), never what an organ "should" disclose (应当主动公开的…)
     _r(
         "proactive.items_total",
-        rf"主动公开(?<![应需]主动公开){_CLAUSE}{{0,40}}?信息\s*{_N}\s*条{_NOT_APPROX}",
+        rf"主动公开(?<![应需]主动公开)(?<!应当主动公开){_GAP}{{0,40}}?信息(?:总?数|总量)?\s*(?:为|共|达)?\s*{_N}\s*条{_NOT_APPROX}",
         ("overview", "proactive"),
+        not_after=_SUB_ITEM,
     ),
-    _r("proactive.items_total", rf"共\s*(?:公布|公开)\s*政府信息\s*{_N}\s*条{_NOT_APPROX}", ("overview", "proactive")),
+    _r(
+        "proactive.items_total",
+        rf"主动公开的?\s*{_N}\s*条(?:政府)?信息",
+        ("overview", "proactive"),
+        not_after=_SUB_ITEM,
+    ),
+    _r(
+        "proactive.items_total",
+        rf"(?:共|全年|累计|通过){_GAP}{{0,40}}?(?:公布|公开)\s*政府信息\s*{_N}\s*条{_NOT_APPROX}",
+        ("overview", "proactive"),
+        not_after=_SUB_ITEM,
+    ),
     _r(
         "requests.new.total",
         rf"(?:收到|受理|新收|接收){_CLAUSE}{{0,12}}?(?:依申请公开|信息公开申请|公开申请){_CLAUSE}{{0,8}}?"
@@ -127,8 +148,21 @@ def apply_rules(
     return out, findings
 
 
+_CLAUSE_ENDS = "。；;，,\n"
+
+
+def _in_a_part(rule: Rule, text: str, start: int, at: int) -> bool:
+    """Whether the clause before `at` names a part (其他…, 其中…): the count is then not the total's."""
+    if not rule.not_after:
+        return False
+    clause = max(start, *(text.rfind(c, start, at) + 1 for c in _CLAUSE_ENDS))
+    return any(w in text[clause:at] for w in rule.not_after)
+
+
 def _hits(rule: Rule, text: str, start: int, end: int) -> Iterable[RuleHit]:
     for m in rule.pattern.finditer(text, start, end):
+        if _in_a_part(rule, text, start, m.start()):
+            continue
         if rule.zero:
             yield RuleHit(rule.key, 0, m.start(), m.end(), None, None)
             continue

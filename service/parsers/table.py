@@ -20,12 +20,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from schemas.extraction import Finding
-from service.parsers.cells import Reading, RowCheck, RowReadings, row_readings, values
+from service.parsers.cells import Cell, Reading, RowCheck, RowReadings, row_readings, values
 from service.parsers.labels import RowLabel
+from service.parsers.solve import ColumnRule, Open, blank_reading, solve
 from service.text.numbers import Token, tokenize
 
 _PROSE = re.compile(r"[\u3400-\u9fff]\s*[\u3400-\u9fff]")
-MAX_COLUMN_CANDIDATES = 200
 
 
 @dataclass(frozen=True)
@@ -39,18 +39,6 @@ class RowSpec:
     repeats: bool = False
 
 
-@dataclass(frozen=True)
-class ColumnRule:
-    """For every column: sum of `plus` rows == sum of `minus` rows."""
-
-    plus: tuple[str, ...]
-    minus: tuple[str, ...]
-
-    @property
-    def rows(self) -> tuple[str, ...]:
-        return self.plus + self.minus
-
-
 @dataclass
 class RowResult:
     spec: RowSpec
@@ -58,7 +46,14 @@ class RowResult:
     seg: tuple[int, int]
     tokens: list[Token]
     options: RowReadings
-    chosen: Reading | None = None
+    chosen: Reading | None = None  # every cell decided
+    decided: list[Cell | None] | None = None  # the cells decided, where only some are
+
+    def cells(self) -> list[Cell | None]:
+        """The row's cells, None where undecided."""
+        if self.chosen is not None:
+            return list(self.chosen)
+        return self.decided or [None] * self.spec.k
 
 
 @dataclass
@@ -148,14 +143,25 @@ def read_table(
             rows[spec.key] = RowResult(spec, None, (start, start), [], RowReadings([], "missing"))
     _repair_displaced(text, [rows[specs[i].key] for i in found])
     table = TableRead(rows, "anchored", first_label[0], table_end, start)
-    _choose(table, column_rules)
+    _choose(table, column_rules, blanks=False)
     if any(r.chosen is None for r in rows.values()):
         seq = _sequential(text, table, specs)
         if seq is not None:
             table = seq
-            _choose(table, column_rules)
+            _choose(table, column_rules, blanks=False)
+        elif _undisturbed(text, table):
+            # rows printed with no number at all are blank rows, where the column totals confirm it
+            _choose(table, column_rules, blanks=True)
     table.findings = _problems(table, where)
     return table
+
+
+def _undisturbed(text: str, table: TableRead) -> bool:
+    """No sign that values stand away from their labels: no number between the table's start and its first
+    label, and no row dealt or overflowing (a PDF text layer's displaced value lines leave empty rows too)."""
+    if tokenize(text, table.region_start, table.start):
+        return False
+    return not any(r.options.how in ("displaced", "overflow") for r in table.rows.values())
 
 
 MAX_DISPLACED_WINDOW = 6
@@ -223,49 +229,42 @@ def _deal(text: str, window: list[RowResult]) -> bool:
     return True
 
 
-def _choose(table: TableRead, rules: Sequence[ColumnRule]) -> None:
-    for row in table.rows.values():
-        if len(row.options.readings) == 1:
-            row.chosen = row.options.readings[0]
-    _resolve_columns(table.rows, rules)
+def _as_printed(row: RowResult) -> Reading | None:
+    """One digit per cell, where the row's digits are exactly its cells and no reading fits the arithmetic:
+    that is what the report printed (`3000000` for 7 cells), and the checks say what it breaks."""
+    tokens = row.tokens
+    if not tokens or any(t.blank or t.num_start < 0 or not t.digits.isdigit() or t.negative for t in tokens):
+        return None
+    if sum(len(t.digits) for t in tokens) != row.spec.k:
+        return None
+    return tuple(Cell(int(d), t.num_start + i, t.num_start + i + 1) for t in tokens for i, d in enumerate(t.digits))
 
 
-def _resolve_columns(rows: dict[str, RowResult], rules: Sequence[ColumnRule]) -> None:
-    """Settle rows with several readings by the column arithmetic, where the other rows are known."""
-    changed = True
-    while changed:
-        changed = False
-        for key, row in rows.items():
-            if row.chosen is not None or not 1 < len(row.options.readings) <= MAX_COLUMN_CANDIDATES:
-                continue
-            keep = [cand for cand in row.options.readings if _fits(key, cand, rows, rules)]
-            if len(keep) == 1:
-                row.chosen = keep[0]
-                changed = True
-            elif keep and len(keep) < len(row.options.readings):
-                row.options.readings = keep
-                changed = True
+def _open(row: RowResult, blanks: bool) -> Open:
+    if row.options.readings:
+        return Open(row.options.readings)
+    if blanks and row.options.how == "empty" and row.label is not None:
+        return Open([blank_reading(row.spec.k, (row.label[1], row.label[1]))], blank=True)
+    if row.options.how in ("fused", "dropped"):
+        printed = _as_printed(row)
+        if printed is not None:
+            return Open([printed], fixed=True)
+    return Open([])
 
 
-def _fits(key: str, cand: Reading, rows: dict[str, RowResult], rules: Sequence[ColumnRule]) -> bool:
-    for rule in rules:
-        if key not in rule.rows:
+def _choose(table: TableRead, rules: Sequence[ColumnRule], blanks: bool) -> None:
+    """Settle every row the readings and the column rules decide together (service.parsers.solve); `blanks`:
+    rows printed without numbers may be read as blank rows."""
+    solution = solve({key: _open(row, blanks) for key, row in table.rows.items()}, rules)
+    for key, row in table.rows.items():
+        cells = solution.cells.get(key)
+        row.chosen, row.decided = None, None
+        if cells is None:
             continue
-        others = [r for r in rule.rows if r != key]
-        if any(r not in rows or rows[r].chosen is None for r in others):
-            continue
-
-        def vals(r: str) -> tuple[object, ...]:
-            chosen = cand if r == key else rows[r].chosen
-            assert chosen is not None
-            return values(chosen)
-
-        for col in range(len(cand)):
-            lhs = sum(vals(r)[col] for r in rule.plus)  # type: ignore[misc]
-            rhs = sum(vals(r)[col] for r in rule.minus)  # type: ignore[misc]
-            if lhs != rhs:
-                return False
-    return True
+        if all(c is not None for c in cells):
+            row.chosen = tuple(c for c in cells if c is not None)
+        elif any(c is not None for c in cells):
+            row.decided = cells
 
 
 def _sequential(text: str, table: TableRead, specs: Sequence[RowSpec]) -> TableRead | None:
@@ -314,6 +313,17 @@ def _problems(table: TableRead, where: str) -> list[Finding]:
         if row.chosen is not None:
             continue
         cells = [f"{where}.{key}"]
+        if row.decided is not None:
+            read = sum(c is not None for c in row.decided)
+            shown = "; ".join(" ".join(str(v) for v in values(r)) for r in row.options.readings[:3])
+            msg = (
+                f"{where} row {key!r}: {read} of its {row.spec.k} cells are the same in every reading of the "
+                f"printed numbers ({shown}{'; …' if len(row.options.readings) > 3 else ''}) and are read; "
+                "the others are left null"
+            )
+            start, end = (row.label[0], row.seg[1]) if row.label else (None, None)
+            out.append(Finding(rule="parse.partial_row", kind="parse", message=msg, cells=cells, start=start, end=end))
+            continue
         n = len(row.options.readings)
         how = row.options.how
         if how == "missing":

@@ -38,7 +38,7 @@ _PAD = frozenset(" \t\u3000")
 
 
 def _not_a_value(text: str, s: int, e: int, after: str) -> bool:
-    """Dates, (1) numbering and 第3页/共5页 carry digits that are no cell's value (checked by characters: hot path).
+    """Dates, (1) numbering and 第3页/共5页 carry digits that are no cell's value.
 
     `after` is the first non-blank character after the digits."""
     if after in ("年", "月", "日") and "." not in text[s:e]:
@@ -49,38 +49,17 @@ def _not_a_value(text: str, s: int, e: int, after: str) -> bool:
     return before in ("第", "共") and after == "页"
 
 
-@dataclass(slots=True, init=False)
+@dataclass(slots=True)
 class Token:
-    """A number as printed: `digits` without sign or separators.
-
-    The constructor is written out: mypyc compiles it, where a dataclass-generated one runs interpreted
-    (a tenth of a report's extraction time went to building tokens and cells)."""
+    """A number as printed: `digits` without sign or separators."""
 
     start: int
     end: int
     digits: str  # "1060.6", "23", "000023"; fused runs are split later
-    num_start: int  # offset of the first digit (after a sign word); -1 when not splittable
-    negative: bool
-    unit: str | None  # "万元" or "元" when printed with the value
-    blank: bool  # a "-" or "/" cell
-
-    def __init__(
-        self,
-        start: int,
-        end: int,
-        digits: str,
-        num_start: int = -1,
-        negative: bool = False,
-        unit: str | None = None,
-        blank: bool = False,
-    ) -> None:
-        self.start = start
-        self.end = end
-        self.digits = digits
-        self.num_start = num_start
-        self.negative = negative
-        self.unit = unit
-        self.blank = blank
+    num_start: int = -1  # offset of the first digit (after a sign word); -1 when not splittable
+    negative: bool = False
+    unit: str | None = None  # "万元" or "元" when printed with the value
+    blank: bool = False  # a "-" or "/" cell
 
     @property
     def value(self) -> int | Decimal:
