@@ -114,3 +114,18 @@ class TestScoring:
     def test_null_prediction_is_absent(self) -> None:
         doc = score_document("d", {"k": None}, {})
         assert doc.all.fp == 0
+
+
+# Cells the saved text cannot decide: `政府集中采购178810055` (17 projects and 8810055 元 run together, with no
+# rule over the two cells) splits as 17|8810055 or 1|78810055 or 178|810055 …; leaving them out is right.
+UNDECIDABLE = {
+    ("48_jinjingpianqu-jjp-2020.txt", "proactive.procurement.projects"),
+    ("48_jinjingpianqu-jjp-2020.txt", "proactive.procurement.amount_wan"),
+}
+
+
+def test_every_definite_field_is_right(report: dict[str, Any]) -> None:
+    for d in report["documents"]:
+        assert d["wrong"] == [], (d["name"], d["wrong"])
+        missing = {(d["name"], m["key"]) for m in d["missing"]}
+        assert missing <= UNDECIDABLE, (d["name"], missing - UNDECIDABLE)
