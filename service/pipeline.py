@@ -26,6 +26,7 @@ from schemas.extraction import (
 from schemas.fields import SECTION_NAMES, Template
 from service import checks
 from service.formats.registry import Document, read
+from service.parsers.grids import read_grids
 from service.parsers.meta import read_meta
 from service.parsers.proactive import read_proactive
 from service.parsers.requests import read_requests
@@ -105,7 +106,7 @@ def _extract_text(doc: Document, info: SourceInfo, options: Options) -> ReportEx
     llm = options.llm
     # the --whole-document baseline is the LLM alone, as a plain instructor user would run it
     baseline = options.whole_document and llm is not None
-    tables = {} if baseline else _read_tables(text, sections)
+    tables = {} if baseline else {**_read_tables(text, sections), **_grid_tables(doc, nt)}
     for tv in tables.values():
         values.update(_table_values(nt, tv))
         findings.extend(_mapped(nt, tv.findings))
@@ -208,6 +209,26 @@ def _read_tables(text: str, sections: dict[str, Section]) -> dict[str, TableValu
         found = reader(text, start, end)
         if found is not None:
             out[name] = previous = found
+    return out
+
+
+def _grid_tables(doc: Document, nt: NormText) -> dict[str, TableValues]:
+    """The tables read from the document's grids, where its format kept cells: they replace the text
+    stream's reading of the same tables. Their offsets, the document's, become normalised ones like the rest."""
+    if not doc.grids:
+        return {}
+    out = read_grids(doc.grids)
+    for tv in out.values():
+        for cell in tv.cells.values():
+            cell.start, cell.end = nt.to_normalised(cell.start), nt.to_normalised(cell.end)
+        if tv.evidence is not None:
+            tv.evidence = (nt.to_normalised(tv.evidence[0]), nt.to_normalised(tv.evidence[1]))
+        tv.findings = [
+            f
+            if f.start is None or f.end is None
+            else f.model_copy(update={"start": nt.to_normalised(f.start), "end": nt.to_normalised(f.end)})
+            for f in tv.findings
+        ]
     return out
 
 

@@ -18,6 +18,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from service import errors
+from service.text.grid import Grid, GridCell, squash
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_RATIO = 200
@@ -43,18 +44,59 @@ def _check_archive(data: bytes, name: str | None) -> None:
 
 
 def docx_to_text(data: bytes, name: str | None = None) -> str:
+    return docx_document(data, name)[0]
+
+
+def docx_document(data: bytes, name: str | None = None) -> tuple[str, list[Grid]]:
+    """The document's text (paragraphs and table cells in order, one cell per line) and each table's grid,
+    its cells placed in that text."""
     _check_archive(data, name)
     try:
         doc = Document(BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds on a broken package
         raise errors.InputError(f"{name or 'the input'} is not a readable DOCX document: {exc}", source=name) from exc
-    lines: list[str] = []
+    out = _Text()
+    grids: list[Grid] = []
     for block in _blocks(doc):
         if isinstance(block, Paragraph):
-            lines.append(block.text.strip())
+            out.line(block.text.strip())
         else:
-            lines.extend(_table_lines(block))
-    return "\n".join(lines).strip() + "\n"
+            _table(block, out, grids)
+    lead = len(out.text()) - len(out.text().lstrip())
+    text = out.text().strip() + "\n"
+    if lead:
+        grids = [_shifted(g, -lead) for g in grids]
+    return text, grids
+
+
+class _Text:
+    """Lines joined by newlines, with the offset where each next line starts."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.pos = 0
+
+    def line(self, text: str) -> tuple[int, int]:
+        start = self.pos
+        self.parts.append(text)
+        self.pos += len(text) + 1
+        return start, start + len(text)
+
+    def text(self) -> str:
+        return "\n".join(self.parts)
+
+
+def _shifted(grid: Grid, by: int) -> Grid:
+    cells: dict[int, GridCell] = {}
+    rows = []
+    for row in grid.rows:
+        new = []
+        for c in row:
+            if id(c) not in cells:
+                cells[id(c)] = GridCell(c.text, max(0, c.start + by), max(0, c.end + by), c.row, c.col)
+            new.append(cells[id(c)])
+        rows.append(new)
+    return Grid(rows)
 
 
 def _blocks(doc: object) -> Iterator[Paragraph | Table]:
@@ -66,19 +108,28 @@ def _blocks(doc: object) -> Iterator[Paragraph | Table]:
             yield Table(child, doc)  # type: ignore[arg-type]
 
 
-def _table_lines(table: Table) -> list[str]:
-    lines: list[str] = []
-    for tr in table._tbl.tr_lst:
+def _table(table: Table, out: _Text, grids: list[Grid]) -> None:
+    """The table's cells, one per line (a vertically merged continuation is an empty line), into `out`; its
+    grid (merged cells once, at every position they cover) into `grids`, nested tables after it."""
+    rows: list[list[GridCell]] = []
+    for r, tr in enumerate(table._tbl.tr_lst):
+        row: list[GridCell] = []
         for tc in tr.tc_lst:
+            span = max(1, min(int(tc.grid_span or 1), 64))
+            col = len(row)
             if tc.vMerge == "continue":
-                lines.append("")
+                out.line("")
+                above = rows[-1][col] if rows and col < len(rows[-1]) else GridCell("", out.pos, out.pos, r, col)
+                row.extend([above] * span)
                 continue
             text = "\n".join(p.text.strip() for p in _cell_paragraphs(tc, table)).strip()
-            lines.append(text)
+            start, end = out.line(text)
+            row.extend([GridCell(squash(text), start, end, r, col)] * span)
             for nested in tc.tbl_lst:
-                lines.extend(_table_lines(Table(nested, table)))
-        lines.append("")
-    return lines
+                _table(Table(nested, table), out, grids)
+        out.line("")
+        rows.append(row)
+    grids.append(Grid(rows))
 
 
 def _cell_paragraphs(tc: object, parent: Table) -> Iterator[Paragraph]:

@@ -14,6 +14,7 @@ import re
 from lxml import etree
 
 from service.formats.elements import BLOCK, BREAK, CELL, SKIP, TABLE_TAG, TITLE_SUFFIX
+from service.text.grid import Grid, Locator, RawCell, expand, squash
 
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 
@@ -60,12 +61,74 @@ def _script_tables(script: str) -> str:
 
 def html_to_text(markup: str | bytes) -> str:
     """The page's text: blocks and cells on their own lines, inline runs joined; the title first."""
+    return html_document(markup)[0]
+
+
+def html_document(markup: str | bytes) -> tuple[str, list[Grid]]:
+    """The page's text, and the grid of every table that holds no other table, its cells placed in that text."""
     root = _parse(markup)
     if root is None:
-        return ""
+        return "", []
+    tables = _leaf_tables(root)  # before the walk: it marks script tables in the tree
     title, text = _title(root), _walk(root)
-    text = (title + "\n" if title else "") + text
-    return _collapse([line.strip() for line in text.split("\n")])
+    text = _collapse([line.strip() for line in ((title + "\n" if title else "") + text).split("\n")])
+    locator = Locator(text, len(title))
+    grids = []
+    for rows in tables:
+        if not locator.anchor([c.text for row in rows for c in row]):
+            continue
+        placed = [[RawCell(c.text, *locator.place(c.text), c.rowspan, c.colspan) for c in row] for row in rows]
+        grids.append(expand(placed))
+    return text, grids
+
+
+MAX_TABLE_ROWS = 2000
+
+
+def _span(cell: etree._Element, name: str) -> int:
+    value = str(cell.get(name) or "1").strip()
+    return int(value) if value.isdigit() and 0 < int(value) < 10_000 else 1
+
+
+def _leaf_tables(root: etree._Element) -> list[list[list[RawCell]]]:
+    """The rows of each table that holds no other table (page layout tables hold the report's ones), each
+    cell's text as the walk gives it, spans not yet placed."""
+    out = []
+    for table in root.iter("table"):
+        if any(True for _ in table.iterdescendants("table")):
+            continue
+        if any(a.tag in SKIP for a in table.iterancestors()):
+            continue
+        rows = []
+        for tr in table.iter("tr"):
+            cells = [c for c in tr if c.tag in CELL]
+            rows.append([RawCell(_cell_text(c), 0, 0, _span(c, "rowspan"), _span(c, "colspan")) for c in cells])
+            if len(rows) >= MAX_TABLE_ROWS:
+                break
+        if rows:
+            out.append(rows)
+    return out
+
+
+def _cell_text(cell: etree._Element) -> str:
+    """A cell's text as the flattening keeps it (skipped elements give only their tails), squeezed."""
+    parts: list[str] = []
+    stack: list[tuple[etree._Element, bool]] = [(cell, False)]
+    while stack:
+        el, tail_only = stack.pop()
+        if not tail_only:
+            if isinstance(el.tag, str) and el.tag in SKIP:
+                tail_only = True
+            else:
+                # a line break or a block inside a cell separates what stands before and after it
+                parts.append(" " if el.tag == "br" or el.tag in BLOCK else "")
+                parts.append(el.text or "")
+                stack.append((el, True))
+                stack.extend((child, False) for child in reversed(el))
+                continue
+        if el is not cell and el.tail:
+            parts.append(el.tail)
+    return squash("".join(parts))
 
 
 _TABLES_ATTR = "data-nianbao-tables"

@@ -17,6 +17,7 @@ from io import BytesIO
 from schemas.extraction import Finding
 from service import errors
 from service.text.decode import decode, sniff_binary
+from service.text.grid import Grid
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Document:
     derived: bool = False
     pages: int | None = None
     empty: Finding | None = None
+    grids: tuple[Grid, ...] = ()  # the document's tables with their cells, where the format keeps them
 
 
 Reader = Callable[[bytes | str, str | None], Document]
@@ -69,23 +71,41 @@ def _read_text(data: bytes | str, name: str | None) -> Document:
     return Document(text, "text", encoding)
 
 
-def _derived(text: str, fmt: str, name: str | None, encoding: str | None = None) -> Document:
+def _derived(
+    text: str, fmt: str, name: str | None, encoding: str | None = None, grids: list[Grid] | None = None
+) -> Document:
     if not text.strip():
         raise errors.empty_input(name)
-    return Document(text, fmt, encoding, derived=True)
+    return Document(text, fmt, encoding, derived=True, grids=tuple(grids or ()))
 
 
 def _read_html(data: bytes | str, name: str | None) -> Document:
-    from service.formats.html import html_to_text
+    from service.formats.html import html_document
 
     markup, encoding = _text_of(data, name, markup=True)
-    return _derived(html_to_text(markup), "html", name, encoding)
+    text, grids = html_document(markup)
+    return _derived(text, "html", name, encoding, grids)
+
+
+def _read_markdown(data: bytes | str, name: str | None) -> Document:
+    from service.formats.markdown import markdown_document
+
+    markup, encoding = _text_of(data, name, markup=False)
+    text, grids = markdown_document(markup)
+    return _derived(text, "markdown", name, encoding, grids)
+
+
+def _sniff_markdown(data: bytes) -> bool | None:
+    from service.formats.markdown import looks_like_markdown
+
+    return looks_like_markdown(data)
 
 
 def _read_docx(data: bytes | str, name: str | None) -> Document:
-    from service.formats.docx import docx_to_text
+    from service.formats.docx import docx_document
 
-    return _derived(docx_to_text(_require_bytes(data, "a DOCX file", name), name), "docx", name)
+    text, grids = docx_document(_require_bytes(data, "a DOCX file", name), name)
+    return _derived(text, "docx", name, grids=grids)
 
 
 # A PDF page with less text than this in its text layer is taken for a scan.
@@ -137,6 +157,13 @@ FORMATS: tuple[Format, ...] = (
         media_types=(DOCX_MEDIA_TYPE,),
         suffixes=(".docx",),
         sniff=_is_docx,
+    ),
+    Format(
+        "markdown",
+        _read_markdown,
+        media_types=("text/markdown", "text/x-markdown"),
+        suffixes=(".md", ".markdown"),
+        sniff=_sniff_markdown,
     ),
     Format(
         "html",

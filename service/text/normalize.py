@@ -65,6 +65,17 @@ class NormText:
             return self._orig[i]
         return min(self._orig[i] + (pos - self._norm[i]), len(self.original))
 
+    def to_normalised(self, pos: int) -> int:
+        """Normalised offset of the original offset `pos` (inside a replaced character: where its replacement is)."""
+        if not self._norm:
+            return min(pos, len(self.text))
+        i = bisect_right(self._orig, pos) - 1
+        if i < 0:
+            return pos
+        if self._fixed[i]:
+            return self._norm[i]
+        return min(self._norm[i] + (pos - self._orig[i]), len(self.text))
+
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) of the normalised [start, end)."""
         if not self._norm and 0 <= start <= end <= len(self.original):
