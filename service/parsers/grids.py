@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from schemas.extraction import Finding
@@ -164,6 +164,7 @@ class _Rows:
     cells: dict[str, dict[str, tuple[GridCell, Parsed]]]
     labels: dict[str, GridCell]
     unlabelled: list[list[tuple[GridCell, Parsed]]]
+    short: list[tuple[str, GridCell]] = field(default_factory=list)  # labelled rows with cells missing
 
 
 def _collect_request_rows(grids: Sequence[Grid], order: Sequence[str]) -> tuple[_Rows, bool]:
@@ -180,7 +181,12 @@ def _collect_request_rows(grids: Sequence[Grid], order: Sequence[str]) -> tuple[
             continue
         first = min(columns)
         for row in grid.rows:
-            if any(row is h for h in headers) or len(row) <= max(columns):
+            if any(row is h for h in headers):
+                continue
+            if len(row) <= max(columns):
+                key = _label_of(row[: min(first, len(row))], REQUEST_LABELS, set(rows.cells), order)
+                if key is not None:
+                    rows.short.append((key, row[0]))
                 continue
             values = {key: (row[col], parse_cell(row[col].text)) for col, key in columns.items()}
             label_cells = [row[c] for c in range(first)]
@@ -203,13 +209,28 @@ def read_request_grid(grids: Sequence[Grid]) -> TableValues | None:
     rows, header = _collect_request_rows(grids, full)
     if not header or len(rows.cells) + len(rows.unlabelled) < 3:
         return None
-    single = "other" in rows.cells and not ({"other_no_correction", "other_unpaid_fee"} & rows.cells.keys())
+    if rows.cells:
+        single = "other" in rows.cells and not ({"other_no_correction", "other_unpaid_fee"} & rows.cells.keys())
+    else:  # labels lost: the row count says which （六） the table has
+        single = len(rows.unlabelled) == len(request_rows(single_other=True))
     template: Template = "2019" if single else "2021"
     keys = request_rows(single)
     out = TableValues(template=template)
     if rows.unlabelled and not rows.cells:
         _place_by_position(rows.unlabelled, keys, single, out)
         return out
+    for key, where in rows.short:
+        out.findings.append(
+            Finding(
+                rule="parse.row_cells_missing",
+                kind="parse",
+                message=f"requests row {key!r}: the row has fewer cells than the table's columns (a cell was lost "
+                "when the row wrapped or was converted); which one cannot be told, so its cells are left null",
+                cells=[f"requests.{key}"],
+                start=where.start,
+                end=where.end,
+            )
+        )
     if rows.unlabelled:
         out.findings.append(
             Finding(
@@ -233,8 +254,7 @@ def read_request_grid(grids: Sequence[Grid]) -> TableValues | None:
             if parsed.value is None:
                 out.findings.append(_unreadable("requests", flat, gc))
                 continue
-            cell = _cell(gc if gc.end > gc.start or not parsed.blank else _at(label), parsed)
-            out.cells[flat] = cell
+            out.cells[flat] = _cell(gc if gc.end > gc.start or not parsed.blank else _at(label), parsed)
     return out
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
+from functools import cache, lru_cache
 
 # Characters that carry nothing: zero-width spaces and joiners, BOM, soft hyphen.
 _DROP = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
@@ -100,8 +100,43 @@ _OTHERS = f"[^\\x00-\\x0c\\x0e-\\x7f\\u4e00-\\u9fff{_KEPT}{''.join(_SWAPS)}]"
 _CANDIDATES = re.compile(_OTHERS + _OTHERS + "*")
 
 
+# Traditional characters every report would show if it were written in them (報告, 數據, 申請, 處理, 總計,
+# 開, 復, 訴, 結轉, 與, 為, 會, 關, 權): three or more of them and the text is read as traditional.
+_TRADITIONAL_MARKS = frozenset("報數據請處總計開復訴結轉與為會關權議則")
+_MIN_TRADITIONAL_MARKS = 3
+
+
+@cache
+def _t2s() -> dict[str, str]:
+    """Traditional -> simplified, character for character (zhconv's table)."""
+    from zhconv import zhconv
+
+    zhconv.loaddict()
+    return {k: v for k, v in zhconv.zhcdicts["zh2Hans"].items() if len(k) == 1 and len(v) == 1 and k != v}
+
+
+def traditional(text: str) -> bool:
+    return len(_TRADITIONAL_MARKS.intersection(text[:200_000])) >= _MIN_TRADITIONAL_MARKS
+
+
+def _simplified(text: str) -> str:
+    """The text in simplified characters at the same offsets: zhconv's phrase conversion (反覆申請 -> 反复申请)
+    where it keeps the length, else character for character."""
+    import zhconv
+
+    converted = str(zhconv.convert(text, "zh-cn"))
+    if len(converted) == len(text):
+        return converted
+    t2s = _t2s()
+    return text.translate({ord(ch): t2s[ch] for ch in set(text) if ch in t2s})
+
+
 def normalize(original: str) -> NormText:
-    """NFKC plus the replacements above, keeping a map back to `original`."""
+    """NFKC plus the replacements above (and traditional characters to simplified ones, where the text is
+    written in them), keeping a map back to `original`."""
+    if traditional(original):
+        received, original = original, _simplified(original)
+        return replace(normalize(original), original=received)
     table: dict[str, str] = {ch: rep for ch, rep in _SWAPS.items() if ch in original}
     for ch in set("".join(_CANDIDATES.findall(original))):
         rep = _replacement(ch)
@@ -109,10 +144,10 @@ def normalize(original: str) -> NormText:
             table[ch] = rep
     crlf = "\r\n" in original
     odd = [c for c, rep in table.items() if len(rep) != 1 or (crlf and c == "\r")]
-    text = original
-    for ch, rep in table.items():
-        if len(rep) == 1 and not (crlf and ch == "\r"):
-            text = text.replace(ch, rep)  # same length: offsets unchanged
+    # same length: offsets unchanged
+    text = original.translate(
+        {ord(ch): rep for ch, rep in table.items() if len(rep) == 1 and not (crlf and ch == "\r")}
+    )
     if crlf:
         odd.append("\r\n")
     if not odd:
