@@ -173,3 +173,27 @@ def test_title_search_answers_as_a_window_scan(pieces: list[str], data: st.DataO
         scan = next((m for m in pattern.finditer(text, lo, hi) if m.start() <= pos < m.end()), None)
         got = sections._containing(pattern, sections._FIRST_CHARS[name], text, lo, hi, pos)
         assert (got and got.span()) == (scan and scan.span()), name
+
+
+def test_letter_form_report_takes_the_organ_from_its_signature() -> None:
+    from service.parsers.meta import read_meta
+
+    text = (
+        "2023年政府信息公开工作年度报告\n市政府办公室：\n现将本局2023年政府信息公开工作年度报告报送如下。\n"
+        "特此函告。\n\n 平潭综合实验区市场监督管理局\n 2024年1月27日\n"
+    )
+    meta = read_meta(text)
+    assert meta.organ is not None and meta.organ.value == "平潭综合实验区市场监督管理局"
+    assert text[meta.organ.start : meta.organ.end] == "平潭综合实验区市场监督管理局"
+    assert (
+        read_meta("关于报送2023年度政府信息公开工作年度报告的函\n此函。\n某县自然资源局 2024年1月5日").organ.value
+        == "某县自然资源局"
+    )  # type: ignore[union-attr]
+
+
+def test_markdown_titles_read_without_their_markup() -> None:
+    text = "**标题：** 某市生态环境局2023年政府信息公开工作年度报告\n\n| 信息内容 | 本年制发件数 |\n|---|---|\n| 规章 | 0 |\n"
+    result = extract(Source(text.encode(), "report.md"))
+    assert result.source.format == "markdown"
+    assert result.flat()["meta.organ"] == "某市生态环境局"
+    assert result.flat()["meta.year"] == 2023

@@ -23,7 +23,11 @@ _PERIOD = re.compile(r"统计期限?\s*(?:为|是)?\s*(?:自|从)?\s*((?:19|20)\
 _ORGAN_OK = re.compile(r"^[\u3400-\u9fff()（）]{2,40}$")
 _PREFIXES = re.compile(r"^(?:标题\s*[:：]|关于|[|\s])+")
 _SUFFIXES = re.compile(r"(?:关于|的|[|\s])+$")
-_NOT_ORGAN = re.compile(r"报告|情况|工作|公开|发布|时间|来源|投稿|目录|附件")
+_NOT_ORGAN = re.compile(r"报告|情况|工作|公开|发布|时间|来源|投稿|目录|附件|本局|我局|本机关|报送|现将|印发|转发|如下")
+# what an organ's name ends with: a government, an office, a bureau …, or the area it governs
+_ORGAN_END = re.compile(
+    r"(?:人民政府|政府|办公室|办公厅|委员会|管委会|局|厅|委|办|署|院|中心|部|处|所|站|队|街道|镇|乡|片区|区|市|县|省|州|旗|盟|会|社|馆|园)$"
+)
 
 
 @dataclass(frozen=True)
@@ -42,9 +46,33 @@ class MetaRead:
 def _clean_organ(raw: str) -> str | None:
     name = _SUFFIXES.sub("", _PREFIXES.sub("", squeeze(raw)))
     name = re.sub(r"\s+", "", name)
-    if not _ORGAN_OK.match(name) or _NOT_ORGAN.search(name):
+    if not _ORGAN_OK.match(name) or _NOT_ORGAN.search(name) or not _ORGAN_END.search(name):
         return None
     return name
+
+
+# The signature that closes a report (or a letter-form report, 此函): the organ, then the date it was signed.
+_SIGNATURE = re.compile(
+    r"(?P<organ>[\u3400-\u9fff()（）]{2,40}?(?:人民政府|办公室|办公厅|委员会|管委会|局|厅|委|办|署|院|中心|部|处|所|站|队|街道|镇|乡|片区))"
+    r"[\s,，]*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$"
+)
+_SIGNATURE_CHARS = 200
+
+
+def _signature(text: str) -> Found | None:
+    """The organ that signed the report at its end, where the title names none."""
+    tail_start = max(0, len(text.rstrip()) - _SIGNATURE_CHARS)
+    m = _SIGNATURE.search(text.rstrip(), tail_start)
+    if m is None:
+        return None
+    raw = m.group("organ")
+    # the organ is the signature's last clause: what follows the last sentence end or line break before it
+    cut = max(raw.rfind(c) for c in "。；;\n") + 1
+    name = _clean_organ(raw[cut:])
+    if name is None:
+        return None
+    start = m.start("organ") + cut
+    return Found(name, start, start + len(raw) - cut)
 
 
 def read_meta(text: str) -> MetaRead:
@@ -74,6 +102,8 @@ def read_meta(text: str) -> MetaRead:
                 break
         if organ:
             break
+    if organ is None:
+        organ = _signature(text)
     if year is None:
         m2 = _PERIOD.search(text[: _HEAD_CHARS * 4])
         if m2:
