@@ -64,7 +64,7 @@ def main() -> None:
     samples = [
         (path.name, path.read_bytes())
         for path in sorted(args.corpus.iterdir())
-        if path.suffix.lower() in SUFFIXES and not path.name.endswith(".gold.json")
+        if path.suffix.lower() in SUFFIXES and (path.parent / f"{path.stem}.gold.json").exists()
     ]
     samples += _synthetic(args.synthetic)
     for name, data in samples:

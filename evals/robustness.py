@@ -14,6 +14,7 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from evals.synth.docs import to_docx, to_pdf
 from evals.synth.text import STYLES, Report, random_report, render
 from evals.synth.variants import MARKDOWN_STYLES, html_blank_zeros, to_markdown, traditional_html, traditional_text
 from service.pipeline import Source, extract
@@ -40,6 +41,8 @@ def _traditional(style: str) -> Make:
 CLASSES: dict[str, Make] = {
     **{f"text:{s}": _text(s) for s in STYLES},
     "html:blank_zeros": lambda r, rng: (Source(html_blank_zeros(r, rng).encode(), "r.html"), set()),
+    "docx": lambda r, rng: (Source(to_docx(r), "r.docx"), set()),
+    "pdf": lambda r, rng: (Source(to_pdf(r), "r.pdf"), set()),
     **{f"markdown:{s}": _markdown(s) for s in MARKDOWN_STYLES},
     **{f"traditional:{s}": _traditional(s) for s in ("lines", "pipe", "fused")},
     "traditional:html": lambda r, rng: (Source(traditional_html(r).encode(), "r.html"), set()),

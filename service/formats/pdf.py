@@ -1,74 +1,114 @@
-"""PDF reports (text layer) -> text, page by page, with pdfplumber.
+"""PDF reports (text layer) -> text, page by page, with PDFium (pypdfium2).
 
-Tables found on a page are written one row per line (cells separated by
-spaces, merged cells left out), in their place among the page's other text
-lines; the rest of the page is its text layer. Page footers stay in the text:
-the table reader ignores them. A PDF with no text layer (a scan) yields no
-text and the caller reports that it needs OCR.
+Each page's characters are laid out as the page shows them: grouped into lines by their vertical position,
+ordered left to right, with a space where a gap separates them (a table row becomes its label and its
+numbers on one line, as `pdftotext -layout` prints it), whatever order the content stream drew them in.
+PDFium reads a text layer and its character boxes in a few milliseconds a page, where pdfminer's page
+interpretation took a tenth of a second. Page footers stay in the text: the table reader ignores them.
+A PDF with no text layer (a scan) yields no text and the caller reports that it needs OCR.
 """
 
 from __future__ import annotations
 
-from io import BytesIO
-from typing import Any
+import itertools
+from dataclasses import dataclass
 
-import pdfplumber
-from pdfminer.pdfparser import PDFSyntaxError
-from pdfplumber.utils.exceptions import PdfminerException
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 from service import errors
 
 MAX_PAGES = 200
+MAX_CHARS_PER_PAGE = 50_000  # a page's text layer beyond this is not a report page's
+
+
+@dataclass(frozen=True, slots=True)
+class _Char:
+    ch: str
+    left: float
+    bottom: float
+    right: float
+    top: float
 
 
 def pdf_to_text(data: bytes, name: str | None = None) -> tuple[str, int]:
     """(text, pages); raises a clear error for an unreadable or oversized PDF."""
+    who = name or "the input"
     try:
-        pdf = pdfplumber.open(BytesIO(data))
-    except (PdfminerException, PDFSyntaxError, ValueError, TypeError, KeyError) as exc:
-        raise errors.InputError(f"{name or 'the input'} is not a readable PDF: {exc}", source=name) from exc
-    with pdf:
-        try:
-            pages = pdf.pages
-        except Exception as exc:  # pdfminer raises many kinds on a broken page tree
-            raise errors.InputError(f"{name or 'the input'} is not a readable PDF: {exc}", source=name) from exc
-        if len(pages) > MAX_PAGES:
+        pdf = pdfium.PdfDocument(data)
+    except (pdfium.PdfiumError, ValueError, TypeError) as exc:
+        raise errors.InputError(f"{who} is not a readable PDF: {exc}", source=name) from exc
+    try:
+        pages = len(pdf)
+        if pages > MAX_PAGES:
             raise errors.InputTooLarge(
-                f"{name or 'the input'} has {len(pages)} pages, over the limit of {MAX_PAGES} for one report",
+                f"{who} has {pages} pages, over the limit of {MAX_PAGES} for one report",
                 source=name,
-                pages=len(pages),
+                pages=pages,
                 limit=MAX_PAGES,
             )
-        try:
-            out = [_page_text(page) for page in pages]
-        except Exception as exc:  # a damaged content stream: a clear error, never a traceback
-            raise errors.InputError(f"{name or 'the input'} has an unreadable page: {exc}", source=name) from exc
-        return "\n".join(t for t in out if t).strip() + "\n", len(pages)
+        out = []
+        for i in range(pages):
+            try:
+                out.append(_page_text(pdf[i]))
+            except pdfium.PdfiumError as exc:
+                raise errors.InputError(f"{who} has an unreadable page ({i + 1}): {exc}", source=name) from exc
+        return "\n".join(t for t in out if t).strip() + "\n", pages
+    finally:
+        pdf.close()
 
 
-def _page_text(page: Any) -> str:
+def _chars(page: pdfium.PdfPage) -> list[_Char]:
+    textpage = page.get_textpage()
     try:
-        tables = page.find_tables()
-    except Exception:  # a malformed page: fall back to its plain text
-        tables = []
-    blocks: list[tuple[float, str]] = []
-    bboxes = [t.bbox for t in tables]
-    for table in tables:
-        rows = table.extract()
-        lines = [" ".join(_cell(c) for c in row if c) for row in rows]
-        blocks.append((table.bbox[1], "\n".join(line for line in lines if line.strip())))
-
-    def outside(obj: dict[str, Any]) -> bool:
-        cx = (obj["x0"] + obj["x1"]) / 2
-        cy = (obj["top"] + obj["bottom"]) / 2
-        return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in bboxes)
-
-    rest = page.filter(outside) if bboxes else page
-    for line in rest.extract_text_lines(return_chars=False):
-        blocks.append((line["top"], line["text"]))
-    blocks.sort(key=lambda b: b[0])
-    return "\n".join(text for _, text in blocks if text.strip())
+        out = []
+        for i in range(min(textpage.count_chars(), MAX_CHARS_PER_PAGE)):
+            code = pdfium_c.FPDFText_GetUnicode(textpage.raw, i)
+            if code <= 0x20 or code == 0xFFFE or 0xD800 <= code <= 0xDFFF:
+                continue  # spaces and line breaks are rebuilt from the geometry
+            left, bottom, right, top = textpage.get_charbox(i)
+            out.append(_Char(chr(code), left, bottom, right, top))
+        return out
+    finally:
+        textpage.close()
 
 
-def _cell(value: str) -> str:
-    return " ".join(value.split())
+def _page_text(page: pdfium.PdfPage) -> str:
+    try:
+        return "\n".join(_line_text(line) for line in _lines(_chars(page)))
+    finally:
+        page.close()
+
+
+def _lines(chars: list[_Char]) -> list[list[_Char]]:
+    """Characters grouped into lines, top to bottom: a character joins a line when its vertical middle lies
+    within the line's extent."""
+    lines: list[tuple[float, float, list[_Char]]] = []
+    for c in sorted(chars, key=lambda c: -(c.top + c.bottom)):
+        middle = (c.top + c.bottom) / 2
+        if lines and lines[-1][0] <= middle <= lines[-1][1]:
+            low, high, members = lines[-1]
+            members.append(c)
+            lines[-1] = (min(low, c.bottom), max(high, c.top), members)
+        else:
+            lines.append((c.bottom, c.top, [c]))
+    return [sorted(members, key=lambda c: c.left) for _, _, members in lines]
+
+
+# a gap wider than this share of the characters' height is a space (between cells, words, numbers)
+_SPACE_GAP = 0.25
+_NUMBER_GAP = 0.8
+_NUMERIC = frozenset("0123456789.,-+−")
+
+
+def _line_text(line: list[_Char]) -> str:
+    parts = [line[0].ch]
+    for prev, c in itertools.pairwise(line):
+        height = max(prev.top - prev.bottom, c.top - c.bottom, 1.0)
+        # inside a number (a sign, a decimal point or a thousands comma is a narrow glyph in a wide box) only a
+        # cell's gap separates characters
+        numeric = prev.ch in _NUMERIC and c.ch in _NUMERIC
+        if c.left - prev.right > (_NUMBER_GAP if numeric else _SPACE_GAP) * height:
+            parts.append(" ")
+        parts.append(c.ch)
+    return "".join(parts)
