@@ -62,6 +62,16 @@ def _llm_or_exit() -> Any:
     return llm
 
 
+def _extract_one(path: Path, options: Options) -> Any:
+    """One document, read in a child process that is killed at the timeout (service.workers.isolated)."""
+    from service.workers.isolated import extract_isolated
+
+    settings = get_settings()
+    return extract_isolated(
+        Source(_read(path), path.name), options, settings.request_timeout_s, settings.worker_max_memory_mb
+    )
+
+
 def _read(path: Path) -> bytes:
     limit = get_settings().max_input_bytes
     size = path.stat().st_size
@@ -92,7 +102,7 @@ def extract(files: Sequence[Path], flat: bool, out_dir: Path | None, indent: int
     with _progress(len(files), "extracting") as bar:
         for path in files:
             try:
-                payload = render.data(run_extraction(Source(_read(path), path.name), options))
+                payload = render.data(_extract_one(path, options))
             except NianbaoError as exc:
                 failed += 1
                 click.echo(f"nianbao: {path}: {exc.message}", err=True)

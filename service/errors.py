@@ -20,9 +20,17 @@ class NianbaoError(Exception):
         self.message = message
         self.context = context
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled whole (code, message, context), as errors cross from a worker process."""
+        return (_rebuild, (type(self), self.message, self.context))
+
     def to_dict(self) -> dict[str, Any]:
         """The error as every API answer and batch line carries it: code, message, context (always present)."""
         return {"code": self.code, "message": self.message, "context": self.context}
+
+
+def _rebuild(cls: type[NianbaoError], message: str, context: dict[str, Any]) -> NianbaoError:
+    return cls(message, **context)
 
 
 class InputError(NianbaoError):
@@ -99,6 +107,21 @@ def worker_died(name: str | None) -> WorkerDied:
     return WorkerDied(
         f"the worker process extracting {_who(name)} died before it finished; nothing was kept, send it again",
         source=name,
+    )
+
+
+def too_much_memory(name: str | None, limit_mb: int) -> InputTooLarge:
+    return InputTooLarge(
+        f"reading {_who(name)} needed more than the {limit_mb} MiB a worker may use (a decompression bomb?); "
+        "nothing was kept",
+        source=name,
+        limit_mb=limit_mb,
+    )
+
+
+def timed_out(name: str | None, limit_s: float) -> RequestTimeout:
+    return RequestTimeout(
+        f"extracting {_who(name)} took longer than {limit_s:g} s and was stopped", source=name, limit_s=limit_s
     )
 
 

@@ -27,13 +27,17 @@ class Settings(BaseSettings):
         default=0,
         ge=0,
         le=64,
-        description="extraction worker processes behind `nianbao serve`; 0: one per CPU it may use "
-        "(with one, extractions run in threads of the HTTP process)",
+        description="extraction worker processes behind `nianbao serve`; 0: one per CPU it may use",
     )
     api_key: SecretStr | None = Field(default=None, description="when set, /v1 routes require it (Bearer or X-API-Key)")
     request_timeout_s: float = Field(default=30.0, gt=0, description="longest one extraction may take")
     batch_max_items: int = Field(default=1000, gt=0)
-    cpu_concurrency: int = Field(default=2, ge=1, le=64, description="extractions running at once per worker")
+    worker_max_memory_mb: int = Field(
+        default=4096, ge=0, description="address-space cap of each extraction process (RLIMIT_AS); 0: none"
+    )
+    worker_recycle_mb: int = Field(
+        default=1024, ge=0, description="a worker whose resident size is above this after a job is replaced; 0: never"
+    )
     log_level: str = Field(default="info", pattern="^(debug|info|warning|error)$")
     graceful_shutdown_s: float = Field(default=30.0, ge=0)
     otel: bool = Field(

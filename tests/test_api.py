@@ -133,19 +133,15 @@ def test_api_key_when_configured() -> None:
         assert c.get("/healthz").status_code == 200
 
 
-def test_request_timeout_is_504(monkeypatch: pytest.MonkeyPatch) -> None:
-    import time
-
-    from service.workers import pool
-
-    def slow(*_: object) -> None:
-        time.sleep(2)
-
-    monkeypatch.setattr(pool, "run_job", slow)
-    with TestClient(create_app(Settings(request_timeout_s=0.2))) as c:
-        r = c.post("/v1/extract", json={"text": "x"})
+def test_request_timeout_is_504(corpus: Path) -> None:
+    """A job over the request timeout is answered 504 and its worker replaced; the next request is served."""
+    report = next(corpus.glob("22_*.html")).read_bytes()
+    with TestClient(create_app(Settings(request_timeout_s=0.001))) as c:
+        r = c.post("/v1/extract", content=report, headers={"content-type": "text/html"})
         assert r.status_code == 504
         assert r.json()["error"]["code"] == "timeout"
+    with TestClient(create_app(Settings(request_timeout_s=5))) as c:
+        assert c.post("/v1/extract", json={"text": "x"}).status_code == 200
 
 
 def test_batch_json_and_ndjson_in_order_with_one_bad_line(client: TestClient, corpus: Path) -> None:

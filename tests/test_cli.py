@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from service.cli import main
@@ -105,3 +106,39 @@ def test_bad_config_exits_2(monkeypatch) -> None:  # type: ignore[no-untyped-def
     finally:
         monkeypatch.delenv("NIANBAO_MAX_INPUT_BYTES")
         get_settings.cache_clear()
+
+
+def test_a_document_over_the_timeout_is_stopped_and_the_run_goes_on(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each document is read in a child process killed at the timeout: a clear error, the others written.
+    (The child is forked, so the hang planted here in the parent is what it runs.)"""
+    import time
+
+    from service.settings import get_settings
+    from service.workers import isolated
+
+    real = isolated.extract
+
+    def hangs_on_one(source, options):  # type: ignore[no-untyped-def]
+        if source.name == "hangs.txt":
+            while True:
+                time.sleep(1)
+        return real(source, options)
+
+    monkeypatch.setattr(isolated, "extract", hangs_on_one)
+    hang = tmp_path / "hangs.txt"
+    hang.write_text("某局2024年政府信息公开工作年度报告", "utf-8")
+    good = next(corpus.glob("002_*.txt"))
+    monkeypatch.setenv("NIANBAO_REQUEST_TIMEOUT_S", "1")
+    get_settings.cache_clear()
+    try:
+        t0 = time.monotonic()
+        result = CliRunner().invoke(main, ["extract", "--flat", "--out", str(tmp_path / "out"), str(hang), str(good)])
+        elapsed = time.monotonic() - t0
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1
+    assert "took longer than 1 s" in result.output
+    assert [p.name for p in (tmp_path / "out").glob("*.json")] == [good.stem + ".json"]
+    assert elapsed < 5

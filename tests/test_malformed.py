@@ -79,3 +79,36 @@ def test_no_regex_backtracking_blow_up(rule) -> None:  # type: ignore[no-untyped
         t0 = time.perf_counter()
         extract(Source(text, format="text"))
         assert time.perf_counter() - t0 < 2.0
+
+
+@pytest.mark.parametrize("body", [b"\xef\xbb\xbf\xff", b"\xff\xfeA", b"\xff\xfe\x00\xd8", b"\xfe\xff\xd8\x00"])
+def test_a_byte_order_mark_then_bad_bytes_is_undecodable(body: bytes) -> None:
+    with pytest.raises(errors.UndecodableInput):
+        extract(Source(body))
+
+
+def test_a_million_attributes_in_one_tag_cost_nothing() -> None:
+    attrs = " ".join(f'a{i}="x"' for i in range(1_000_000))
+    page = f"<html><body><p {attrs}>某局2023年政府信息公开工作年度报告</p></body></html>".encode()
+    t0 = time.perf_counter()
+    extract(Source(page, "p.html"))
+    assert time.perf_counter() - t0 < 3
+
+
+def test_html_nested_past_the_parsers_depth_says_so() -> None:
+    page = ("<div>" * 100_000 + "某局2023年政府信息公开工作年度报告" + "</div>" * 100_000).encode()
+    with pytest.raises(errors.InputError, match="deeper than an HTML parser follows"):
+        extract(Source(page, "deep.html"))
+
+
+def test_a_pdf_whose_contents_reference_themselves_ends() -> None:
+    pdf = (
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+        b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+        b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >> endobj\n"
+        b"4 0 obj 4 0 R endobj\ntrailer << /Root 1 0 R >>\n%%EOF"
+    )
+    t0 = time.perf_counter()
+    result = extract(Source(pdf, "loop.pdf"))
+    assert time.perf_counter() - t0 < 3
+    assert [f.rule for f in result.findings] == ["input.no_text_layer"]

@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.llm = build_llm(settings)
-        runner = make_runner(settings, app.state.llm)
+        runner = make_runner(settings)
         parsers = await runner.start()
         app.state.runner = runner
         app.state.ready = Ready(

@@ -13,6 +13,7 @@ import re
 
 from lxml import etree
 
+from service import errors
 from service.formats.elements import BLOCK, BREAK, CELL, SKIP, TABLE_TAG, TITLE_SUFFIX
 from service.text.grid import Grid, Locator, RawCell, expand, squash
 
@@ -29,12 +30,25 @@ _JS_SIMPLE = {"n": "\n", "t": "\t", "r": "", "/": "/", '"': '"', "'": "'", "\\":
 _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
 
 
+# A start tag longer than this is no page's markup (a million attributes cost libxml2 quadratic time):
+# such a tag keeps its name and loses its attributes before parsing.
+_HUGE_TAG = re.compile(rb"<([a-zA-Z][\w:-]{0,31})[^<>]{8192,}>")
+
+
 def _parse(markup: str | bytes) -> etree._Element | None:
     """The tree of a page given as text, or as its UTF-8 bytes."""
+    data = markup.encode("utf-8") if isinstance(markup, str) else markup
+    data = _HUGE_TAG.sub(rb"<\1>", data)
     try:
-        root = etree.fromstring(markup.encode("utf-8") if isinstance(markup, str) else markup, _PARSER)
+        root = etree.fromstring(data, _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
+    if any(e.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for e in _PARSER.error_log):
+        raise errors.InputError(
+            "the page nests its elements deeper than an HTML parser follows (libxml2's limit of 256 levels): "
+            "it cannot be read as a page; send its text instead",
+            limit=256,
+        )
     return root
 
 

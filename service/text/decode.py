@@ -34,10 +34,14 @@ def decode(data: bytes, name: str | None = None, markup: bool = False) -> tuple[
     detected = sniff_binary(data)
     if detected:
         raise errors.binary_input(name, detected)
-    if data.startswith(b"\xef\xbb\xbf"):
-        return _checked(data[3:].decode("utf-8", errors="strict"), name, markup), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _checked(data.decode("utf-16"), name, markup), "utf-16"
+    # a byte-order mark says the encoding; bytes that then do not decode are not text in any encoding
+    for bom, enc, skip in ((b"\xef\xbb\xbf", "utf-8", 3), (b"\xff\xfe", "utf-16", 0), (b"\xfe\xff", "utf-16", 0)):
+        if data.startswith(bom):
+            try:
+                text = data[skip:].decode(enc, errors="strict")
+            except UnicodeDecodeError:
+                raise errors.undecodable(name, [f"{enc} (by its byte-order mark)"]) from None
+            return _checked(text, name, markup), "utf-8-sig" if skip else enc
     tried = []
     for enc in ("utf-8", "gb18030"):
         tried.append(enc)

@@ -1,4 +1,8 @@
-"""Where the service's extractions run: threads of the HTTP process (one worker), or a pool of worker processes.
+"""Where the service's extractions run: a pool of worker processes (one or more), never the HTTP process.
+
+Reports are untrusted input: a hostile one can loop or inflate, and only a process can be killed. Each
+worker is capped in memory and replaced when it overruns the request timeout, dies, or grew past its
+recycle mark (service.workers.limits).
 
 Why a pool behind one HTTP process rather than uvicorn's own `--workers`: uvicorn's workers share one
 listening socket, and whichever wakes first accepts a whole burst of keep-alive connections. A scraper
@@ -34,10 +38,10 @@ import anyio
 
 from service import errors
 from service.logs import log
-from service.pipeline import NarrativeLLM
 from service.selftest import self_test
 from service.settings import Settings
 from service.workers.jobs import Job, Rendered, run_job
+from service.workers.limits import cap_address_space, rss_mb
 
 
 class Runner(Protocol):
@@ -50,28 +54,6 @@ class Runner(Protocol):
     def live(self) -> int:
         """Extraction workers able to take a job now (readyz reports it; none means not ready)."""
         ...
-
-
-class ThreadRunner:
-    """One worker: extractions run in threads of this process, bounded in number, off the event loop."""
-
-    def __init__(self, settings: Settings, llm: NarrativeLLM | None) -> None:
-        self.settings = settings
-        self.llm = llm
-        self.limiter: anyio.CapacityLimiter | None = None
-
-    async def start(self) -> str:
-        self.limiter = anyio.CapacityLimiter(self.settings.cpu_concurrency)
-        return await anyio.to_thread.run_sync(self_test, limiter=self.limiter)
-
-    async def run(self, job: Job) -> Rendered:
-        return await anyio.to_thread.run_sync(run_job, job, self.llm, limiter=self.limiter, abandon_on_cancel=True)
-
-    async def close(self) -> None:
-        return None
-
-    def live(self) -> int:
-        return 1
 
 
 # --- worker processes ----------------------------------------------------------
@@ -145,6 +127,7 @@ def worker_main(sock: socket.socket, settings: Settings) -> None:
 
     stream = sock.makefile("rwb")
     try:
+        cap_address_space(settings.worker_max_memory_mb)
         llm = build(settings)
         answer = self_test()
         _settle_gc()
@@ -156,8 +139,12 @@ def worker_main(sock: socket.socket, settings: Settings) -> None:
     busy = False
     while True:
         # one job at a time is in flight per worker, so the buffer is empty here and the socket tells the truth
-        if busy and trim is not None and not select.select([sock], [], [], _IDLE_TRIM_S)[0]:
-            trim(0)  # a burst is over: hand the heap's free pages back, so the worker returns to its idle size
+        if busy and not select.select([sock], [], [], _IDLE_TRIM_S)[0]:
+            # a burst is over: collect what cycles it left, hand the heap's free pages back, so the worker
+            # returns to its idle size
+            gc.collect()
+            if trim is not None:
+                trim(0)
             busy = False
         try:
             job = _receive(stream)
@@ -166,9 +153,16 @@ def worker_main(sock: socket.socket, settings: Settings) -> None:
         busy = True
         try:
             reply: tuple[str, object] = ("ok", run_job(job, llm))
+        except MemoryError:
+            reply = ("err", errors.too_much_memory(job.source.name, settings.worker_max_memory_mb))
         except Exception as exc:
             reply = ("err", _portable(exc))
         _send(stream, reply)
+        if settings.worker_recycle_mb and rss_mb() > settings.worker_recycle_mb:
+            gc.collect()
+            if rss_mb() > settings.worker_recycle_mb:
+                log.info("worker recycled", extra={"fields": {"rss_mb": round(rss_mb(), 1)}})
+                return  # the pool sees the process end and starts another
 
 
 @dataclass(eq=False)
@@ -202,7 +196,7 @@ class ProcessRunner:
         self.closing = False
 
     async def start(self) -> str:
-        answers = await asyncio.gather(*(self._spawn() for _ in range(self.settings.workers)))
+        answers = await asyncio.gather(*(self._spawn() for _ in range(max(1, self.settings.workers))))
         failed = [a for a in answers if a != "ok"]
         return "ok" if not failed else f"self-test failed: {failed[0]}"
 
@@ -324,5 +318,5 @@ class ProcessRunner:
                 worker.process.kill()
 
 
-def make_runner(settings: Settings, llm: NarrativeLLM | None) -> Runner:
-    return ProcessRunner(settings) if settings.workers > 1 else ThreadRunner(settings, llm)
+def make_runner(settings: Settings) -> Runner:
+    return ProcessRunner(settings)
