@@ -56,6 +56,15 @@ class BatchLine(BaseModel):
     error: ErrorDetail | None = None
 
 
+class BatchEnd(BaseModel):
+    """The last line of a batch response: without it the stream was cut off."""
+
+    end: bool = True
+    complete: bool = Field(description="every item was answered; false when the service stopped part way")
+    answered: int
+    total: int
+
+
 class Health(BaseModel):
     status: str
 

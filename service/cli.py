@@ -186,20 +186,12 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 
     One HTTP process; with --workers N > 1 the extractions run in N worker processes behind it
     (service.workers.pool says why not uvicorn's own workers)."""
-    import uvicorn
-
     from service.api.app import create_app
+    from service.api.server import serve as run_server
 
     settings = get_settings()
     settings = settings.model_copy(update={"workers": workers or settings.workers or _cpus()})
-    uvicorn.run(
-        create_app(settings),
-        host=host or settings.host,
-        port=port or settings.port,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=int(settings.graceful_shutdown_s),
-    )
+    run_server(create_app(settings), settings, host or settings.host, port or settings.port)
 
 
 def _cpus() -> int:

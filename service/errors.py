@@ -73,6 +73,18 @@ class RequestTimeout(NianbaoError):
     code = "timeout"
 
 
+class BodyTimeout(NianbaoError):
+    """The request body stopped arriving (a slow or stalled client)."""
+
+    code = "body_timeout"
+
+
+class Busy(NianbaoError):
+    """More requests in flight than the service takes at once; retry shortly."""
+
+    code = "busy"
+
+
 class Unauthorized(NianbaoError):
     code = "unauthorized"
 
@@ -140,6 +152,14 @@ def too_large(name: str | None, size: int, limit: int) -> InputTooLarge:
 
 def body_too_large(size: int, limit: int) -> InputTooLarge:
     return InputTooLarge(f"the request body is over the limit of {limit} bytes", size=size, limit=limit)
+
+
+def body_timeout(seconds: float, received: int) -> BodyTimeout:
+    return BodyTimeout(f"the request body stopped arriving for {seconds:g} s", received=received, limit_s=seconds)
+
+
+def busy(max_uploads: int) -> Busy:
+    return Busy(f"more than {max_uploads} uploads are in flight; retry shortly", max_uploads=max_uploads)
 
 
 def invalid_request(message: str, problems: list[dict[str, Any]]) -> InvalidRequest:

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = Field(default=None, description="when set, /v1 routes require it (Bearer or X-API-Key)")
     request_timeout_s: float = Field(default=30.0, gt=0, description="longest one extraction may take")
     batch_max_items: int = Field(default=1000, gt=0)
+    body_timeout_s: float = Field(default=15.0, gt=0, description="a request body that stops arriving this long: 408")
+    max_header_bytes: int = Field(default=65536, ge=1024, description="request line and headers together; over: 431")
+    max_concurrent_uploads: int = Field(default=64, ge=1, description="requests receiving a body at once; over: 503")
     worker_max_memory_mb: int = Field(
         default=4096, ge=0, description="address-space cap of each extraction process (RLIMIT_AS); 0: none"
     )

@@ -151,14 +151,16 @@ def test_batch_json_and_ndjson_in_order_with_one_bad_line(client: TestClient, co
     r = client.post("/v1/extract/batch?flat=true", json=items)
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("application/x-ndjson")
-    lines = [json.loads(line) for line in r.text.splitlines()]
+    *lines, end = [json.loads(line) for line in r.text.splitlines()]
+    assert end == {"end": True, "complete": True, "answered": 4, "total": 4}
     assert [line["index"] for line in lines] == [0, 1, 2, 3]
     assert [line["ok"] for line in lines] == [True, False, True, True]
     assert lines[1]["error"]["code"] == "empty_input"
     assert lines[0]["result"] == extract(Source(texts[0].encode())).flat()
     ndjson = "\n".join(json.dumps(i, ensure_ascii=False) for i in items) + "\n{broken\n"
     r = client.post("/v1/extract/batch", content=ndjson.encode(), headers={"content-type": "application/x-ndjson"})
-    lines = [json.loads(line) for line in r.text.splitlines()]
+    *lines, end = [json.loads(line) for line in r.text.splitlines()]
+    assert end["complete"] and end["answered"] == 5
     assert len(lines) == 5 and lines[4]["ok"] is False and lines[4]["error"]["code"] == "invalid_request"
     assert lines[0]["result"]["meta"]["template"] == "2019"
 
@@ -282,7 +284,7 @@ def test_batch_refuses_plain_text(client: TestClient) -> None:
 def test_one_fault_one_code_always_with_context(client: TestClient, kwargs: dict, route: str) -> None:  # type: ignore[type-arg]
     r = client.post(route, **kwargs)
     if route.endswith("batch") and r.status_code == 200:
-        (line,) = [json.loads(x) for x in r.text.splitlines()]
+        line, _end = [json.loads(x) for x in r.text.splitlines()]
         error = line["error"]
     else:
         assert r.status_code == 422, r.text

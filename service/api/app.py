@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -61,6 +63,23 @@ def _offline_docs(app: FastAPI) -> None:
         )
 
 
+def _watch_for_stop(app: FastAPI) -> None:
+    """Note SIGTERM and SIGINT on the app (then pass them on to the server's own handler), so that a batch stream
+    stops taking items and ends with a line that says it was interrupted, inside the graceful shutdown."""
+    app.state.stopping = False
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(sig)
+        if not callable(previous):
+            continue
+
+        def noted(signum: int, frame: Any, previous: Any = previous) -> None:
+            app.state.stopping = True
+            previous(signum, frame)
+
+        with contextlib.suppress(ValueError):  # not the main thread (a test client): nothing to watch
+            signal.signal(sig, noted)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     setup_logging(settings.log_level)
@@ -71,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runner = make_runner(settings)
         parsers = await runner.start()
         app.state.runner = runner
+        _watch_for_stop(app)
         app.state.ready = Ready(
             status="ready" if parsers == "ok" else "not ready",
             parsers=parsers,
@@ -100,6 +120,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(extract.router)
     _offline_docs(app)
-    app.add_middleware(BodyLimit, limit=settings.max_input_bytes)
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.max_input_bytes,
+        body_timeout_s=settings.body_timeout_s,
+        max_uploads=settings.max_concurrent_uploads,
+    )
     app.add_middleware(RequestContext)
     return app

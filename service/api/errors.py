@@ -23,6 +23,8 @@ STATUS: dict[type[errors.NianbaoError], int] = {
     errors.WorkerDied: 503,
     errors.LLMError: 502,
     errors.RequestTimeout: 504,
+    errors.BodyTimeout: 408,
+    errors.Busy: 503,
     errors.Unauthorized: 401,
 }
 

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from schemas.api import BatchLine, ErrorDetail, ErrorResponse, FlatMap
+from schemas.api import BatchEnd, BatchLine, ErrorDetail, ErrorResponse, FlatMap
 from schemas.extraction import ReportExtraction
 from service import errors
 from service.api import inputs, metrics
@@ -70,7 +70,10 @@ async def extract(request: Request, settings: AuthorizedDep, flat: bool = _FLAT)
     "/extract/batch",
     responses={
         **_ERRORS,
-        200: {"content": {"application/x-ndjson": {}}, "description": "one BatchLine per input, in order"},
+        200: {
+            "content": {"application/x-ndjson": {}},
+            "description": "one BatchLine per input, in order, then one BatchEnd: complete, or interrupted",
+        },
     },
     openapi_extra=inputs.BATCH_BODY,
     summary="Extract many reports; results stream back as NDJSON in input order",
@@ -78,25 +81,39 @@ async def extract(request: Request, settings: AuthorizedDep, flat: bool = _FLAT)
 )
 async def extract_batch(request: Request, settings: AuthorizedDep, flat: bool = _FLAT) -> StreamingResponse:
     """Many reports as a JSON list or NDJSON of extract requests; one BatchLine per item comes back, in input
-    order, an item that fails as its own error line."""
+    order, an item that fails as its own error line, and a last line (BatchEnd) says whether every item was
+    answered: a stream without it was cut off."""
     items = await inputs.batch_items(request, settings)
 
     async def lines() -> AsyncIterator[bytes]:
-        # a few jobs in flight so every worker stays busy, yielded strictly in input order
+        # a few jobs in flight so every worker stays busy, yielded strictly in input order; the last line
+        # says whether every item was answered (a service that is stopping answers what it started, then ends)
         window = 2 * max(1, settings.workers)
         pending: deque[asyncio.Task[bytes]] = deque()
+        answered = 0
         try:
             for index, item in enumerate(items):
+                if stopping(request):
+                    break
                 pending.append(asyncio.create_task(_batch_line(request, settings, index, item, flat)))
                 if len(pending) >= window:
+                    answered += 1
                     yield await pending.popleft()
             while pending:
+                answered += 1
                 yield await pending.popleft()
+            end = BatchEnd(complete=answered == len(items), answered=answered, total=len(items))
+            yield end.model_dump_json().encode() + b"\n"
         finally:  # the client went away: drop what is still queued
             for task in pending:
                 task.cancel()
 
     return StreamingResponse(lines(), media_type="application/x-ndjson")
+
+
+def stopping(request: Request) -> bool:
+    """Whether the service was told to stop (SIGTERM, Ctrl-C): batches then take no new item."""
+    return bool(getattr(request.app.state, "stopping", False))
 
 
 async def _batch_line(request: Request, settings: Settings, index: int, item: Any, flat: bool) -> bytes:
