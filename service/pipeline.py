@@ -48,10 +48,15 @@ class NarrativeLLM(Protocol):
     def model(self) -> str: ...
 
     def extract(
-        self, text: str, sections: dict[str, tuple[int, int]], have: set[str], tables: set[str]
+        self,
+        text: str,
+        sections: dict[str, tuple[int, int]],
+        have: set[str],
+        tables: set[str],
+        deadline: float | None = None,
     ) -> LLMOutcome: ...
 
-    def extract_whole(self, text: str, have: set[str]) -> LLMOutcome: ...
+    def extract_whole(self, text: str, have: set[str], deadline: float | None = None) -> LLMOutcome: ...
 
 
 @dataclass(frozen=True)
@@ -67,10 +72,12 @@ class Source:
 
 @dataclass(frozen=True)
 class Options:
-    """`llm`: the extractor for narrative facts, or None. `whole_document`: the LLM-only baseline (eval)."""
+    """`llm`: the extractor for narrative facts, or None. `whole_document`: the LLM-only baseline (eval).
+    `deadline`: when the answer is due (time.time()); the LLM gets what is left of it."""
 
     llm: NarrativeLLM | None = None
     whole_document: bool = False
+    deadline: float | None = None
 
 
 def extract(source: Source, options: Options | None = None) -> ReportExtraction:
@@ -117,7 +124,7 @@ def _extract_text(doc: Document, info: SourceInfo, options: Options) -> ReportEx
     t2 = time.perf_counter()
     llm_report = LLMReport()
     if llm is not None:
-        llm_report = _apply_llm(llm, values, nt, sections, tables, findings, options.whole_document)
+        llm_report = _apply_llm(llm, values, nt, sections, tables, findings, options)
     t3 = time.perf_counter()
 
     findings.extend(checks.check({k: v.value for k, v in values.items()}))
@@ -335,15 +342,16 @@ def _apply_llm(
     sections: dict[str, Section],
     tables: dict[str, TableValues],
     findings: list[Finding],
-    whole_document: bool,
+    options: Options,
 ) -> LLMReport:
     """Ask the LLM for what is still empty; keep only grounded values, with the quote's span."""
     spans = {name: (s.start, s.end) for name, s in sections.items()} or {"overview": (0, len(nt.text))}
     have = set(values) | _printed(tables)
-    if whole_document:
-        outcome = llm.extract_whole(nt.text, have)
+    if options.whole_document:
+        outcome = llm.extract_whole(nt.text, have, options.deadline)
     else:
-        outcome = llm.extract(nt.text, spans, have, {name for name, tv in tables.items() if tv.cells})
+        printed = {name for name, tv in tables.items() if tv.cells}
+        outcome = llm.extract(nt.text, spans, have, printed, options.deadline)
     for v in outcome.values:
         if v.key not in values:
             values[v.key] = _value(nt, v.value, v.start, v.end, Method.LLM, f"llm; quote {v.quote!r}")

@@ -6,6 +6,7 @@ the first request that needs them.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from typing import Literal
 
@@ -62,7 +63,18 @@ class Settings(BaseSettings):
     llm_max_concurrency: int = Field(default=4, ge=1, le=64)
     llm_max_tokens_per_doc: int = Field(default=16000, ge=500, description="hard budget of tokens per document")
     llm_max_output_tokens: int = Field(default=512, ge=16)
-    llm_cache_dir: str | None = Field(default=".cache/nianbao-llm", description="unset to disable the cache")
+    llm_cache_dir: str | None = Field(
+        default_factory=lambda: user_cache_dir("llm"), description="empty to disable the cache"
+    )
+    llm_cache_ttl_s: float = Field(
+        default=30 * 86400, gt=0, description="a cached answer older than this is asked again"
+    )
+
+
+def user_cache_dir(name: str) -> str:
+    """The user's cache directory for nianbao (XDG_CACHE_HOME, else ~/.cache), never the working directory."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "nianbao", name)
 
 
 @lru_cache(maxsize=1)

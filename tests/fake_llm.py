@@ -59,11 +59,13 @@ class FakeLLM:
 
     def extractor(self, tmp_cache: str | None = None, **overrides: Any) -> NarrativeExtractor:
         settings = Settings(
-            llm_base_url="http://fake-llm.invalid/v1",
-            llm_model="fake",
-            llm_cache_dir=tmp_cache,
-            llm_transport_retries=1,
-            **overrides,
+            **{
+                "llm_base_url": "http://fake-llm.invalid/v1",
+                "llm_model": "fake",
+                "llm_cache_dir": tmp_cache,
+                "llm_transport_retries": 1,
+                **overrides,
+            }
         )
         llm = build(settings, http_client=httpx.Client(transport=httpx.MockTransport(self.handler)))
         assert llm is not None

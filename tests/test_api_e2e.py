@@ -112,3 +112,25 @@ def test_sigterm_finishes_in_flight_requests(server: tuple[str, subprocess.Popen
     # the stream ends in-band: the items answered before the stop, all of them right, and a line that says so
     assert end["end"] and end["complete"] is False and end["answered"] == len(answers) < 1000
     assert [a["index"] for a in answers] == list(range(len(answers))) and all(a["ok"] for a in answers)
+
+
+def test_every_line_the_service_writes_is_json_with_the_request_id(corpus: Path) -> None:
+    base, proc = _serve("--workers", "1")
+    try:
+        with httpx.Client(base_url=base, timeout=30) as client:
+            client.post("/v1/extract", content=b"\xef\xbb\xbf\xff", headers={"content-type": "text/plain"})
+            client.post(
+                "/v1/extract", content=b"--x\r\nbroken", headers={"content-type": "multipart/form-data; boundary=x"}
+            )
+            client.post("/v1/extract", json={"text": next(corpus.glob("002_*.txt")).read_text("utf-8")})
+            client.get("/nowhere")
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(30)
+    assert proc.stderr is not None
+    lines = [line for line in proc.stderr.read().decode("utf-8").splitlines() if line.strip()]
+    assert lines
+    parsed = [json.loads(line) for line in lines]  # every line one JSON object
+    requests = [p for p in parsed if p.get("msg") == "request" and p["path"] != "/readyz"]
+    assert len(requests) == 4 and all(p["request_id"] for p in requests)
+    assert not any(p.get("status") == 500 for p in requests)

@@ -89,6 +89,7 @@ def test_a_job_over_the_timeout_gets_504_and_its_worker_is_replaced(corpus: Path
         assert len(after - before) == 1  # the overrunning worker was killed and replaced, the other kept
 
 
+@pytest.mark.llm_real  # a loopback endpoint that refuses: the provider must really try it
 @pytest.mark.parametrize("workers", [1, 2])
 def test_an_llm_that_is_down_degrades_the_answer_never_a_5xx(workers: int, corpus: Path) -> None:
     with socket.socket() as s:  # a loopback port nothing listens on: connections are refused at once
@@ -105,6 +106,33 @@ def test_an_llm_that_is_down_degrades_the_answer_never_a_5xx(workers: int, corpu
         assert any(f["rule"] == "llm.unavailable" for f in body["findings"])
         assert body["proactive"]["items_total"]["value"] == 142  # the phrase rules still answer
         assert 'nianbao_llm_calls_total{outcome="unavailable"}' in client.get("/metrics").text
+
+
+@pytest.mark.llm_real  # a loopback endpoint that accepts and never answers: the provider must really wait on it
+def test_a_hanging_llm_gets_what_is_left_of_the_request_and_the_tables_answer(corpus: Path) -> None:
+    import time
+
+    with socket.socket() as hanging:
+        hanging.bind(("127.0.0.1", 0))
+        hanging.listen(16)  # connections are accepted by the kernel; nothing ever answers
+        port = hanging.getsockname()[1]
+        settings = Settings(
+            workers=1,
+            request_timeout_s=4,
+            llm_timeout_s=60,
+            llm_base_url=f"http://127.0.0.1:{port}/v1",
+            llm_cache_dir=None,
+        )
+        report = next(corpus.glob("001_*.txt")).read_bytes()
+        with TestClient(create_app(settings)) as client:
+            t0 = time.monotonic()
+            r = client.post("/v1/extract", content=report)
+            took = time.monotonic() - t0
+        assert r.status_code == 200, r.text
+        assert took < settings.request_timeout_s
+        body = r.json()
+        assert any(f["rule"] == "llm.unavailable" for f in body["findings"])
+        assert body["proactive"]["items_total"]["value"] == 142
 
 
 def test_a_request_that_stops_waiting_leaves_no_body_in_the_queue() -> None:

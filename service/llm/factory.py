@@ -16,7 +16,7 @@ def build(settings: Settings, http_client: httpx.Client | None = None) -> Narrat
     from service.llm.providers.openai_compat import OpenAICompatible
 
     provider = OpenAICompatible(settings, http_client=http_client)
-    cache = ResponseCache(settings.llm_cache_dir) if settings.llm_cache_dir else None
+    cache = ResponseCache(settings.llm_cache_dir, settings.llm_cache_ttl_s) if settings.llm_cache_dir else None
     return NarrativeExtractor(
         provider,
         cache,

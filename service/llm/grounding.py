@@ -37,19 +37,73 @@ class Verdict:
     reason: str = ""
 
 
-def check(value: int | float, quote: str, section_text: str) -> Verdict:
-    """Is `value` grounded: the quote occurs in the section, and the quote writes the value?"""
+# What a quote must name for its number to be that field's: the same phrase knowledge the rules and the
+# table labels have. A quote that names another field's phrase nearer to the number states that field.
+FIELD_PHRASES: dict[str, tuple[str, ...]] = {
+    "proactive.items_total": ("主动公开",),
+    "proactive.licensing.decisions": ("行政许可",),
+    "proactive.penalty.decisions": ("行政处罚",),
+    "proactive.enforcement.decisions": ("行政强制",),
+    "requests.new.total": ("收到", "受理", "新收", "接收"),
+    "requests.carried_over.total": ("上年结转", "上年度结转"),
+    "requests.granted.total": ("予以公开", "同意公开"),
+    "requests.partial.total": ("部分公开", "区分处理"),
+    "requests.carried_forward.total": ("结转下年", "继续办理"),
+    "review.reconsideration.total": ("行政复议", "复议"),
+    "review.litigation.total": ("行政诉讼", "诉讼"),
+}
+_ALL_PHRASES = sorted({p for ps in FIELD_PHRASES.values() for p in ps}, key=len, reverse=True)
+# words that make a quote an instruction to the model rather than a report's statement
+_INSTRUCTION = re.compile(
+    r"忽略|无视|以上(?:要求|规则|指令)|输出|指令|提示词|请(?:将|把|返回|输出|填写)|必须(?:填|返回|输出)|"
+    r"ignore|instruction|system|prompt|assistant",
+    re.I,
+)
+_YEAR_AFTER = re.compile(r"\s*(?:年|月|日|号)")
+
+
+def check(value: int | float, quote: str, section_text: str, key: str | None = None) -> Verdict:
+    """Is `value` grounded for `key`: the quote occurs in the section, reads as a statement (not an instruction),
+    names the field, and writes the value next to the field's phrase rather than another's (and not as a date)?"""
     q = squash(quote)
     if not q:
         return Verdict(False, "empty quote")
     if q not in squash(section_text):
         return Verdict(False, f"the quote {quote!r} does not occur in the section")
-    found = numbers_in(quote)
-    if float(value) in found:
+    if _INSTRUCTION.search(q):
+        return Verdict(False, f"the quote {quote!r} reads as an instruction, not as the report's statement")
+    if key is not None and key in FIELD_PHRASES and not any(p in q for p in FIELD_PHRASES[key]):
+        return Verdict(False, f"the quote {quote!r} does not name {key} ({'/'.join(FIELD_PHRASES[key])})")
+    if value == 0 and not numbers_in(quote) and any(w in q for w in _ZERO_WORDS):
         return Verdict(True)
-    if value == 0 and any(w in q for w in _ZERO_WORDS):
-        return Verdict(True)
-    return Verdict(False, f"the quote {quote!r} does not write the value {value}")
+    positions = _value_positions(value, q)
+    if not positions:
+        if value == 0 and any(w in q for w in _ZERO_WORDS):
+            return Verdict(True)
+        return Verdict(False, f"the quote {quote!r} does not write the value {value} (as a count, not a date)")
+    if key is not None and key in FIELD_PHRASES and not any(_attached(q, at, key) for at in positions):
+        return Verdict(False, f"in the quote {quote!r} the number {value} belongs to another phrase than {key}'s")
+    return Verdict(True)
+
+
+def _value_positions(value: int | float, q: str) -> list[int]:
+    """Where the quote writes `value` as a count (a number followed by 年, 月 or 日 is a date)."""
+    out = []
+    for m in _NUMBERS.finditer(q):
+        parsed = parse_number(m.group())
+        if parsed is not None and float(parsed) == float(value) and not _YEAR_AFTER.match(q, m.end()):
+            out.append(m.start())
+    return out
+
+
+def _attached(q: str, at: int, key: str) -> bool:
+    """Whether the phrase nearest before the number at `at` is one of `key`'s."""
+    nearest: tuple[int, str] | None = None
+    for phrase in _ALL_PHRASES:
+        i = q.rfind(phrase, 0, at)
+        if i >= 0 and (nearest is None or i + len(phrase) > nearest[0]):
+            nearest = (i + len(phrase), phrase)
+    return nearest is not None and nearest[1] in FIELD_PHRASES[key]
 
 
 def locate(quote: str, text: str, start: int, end: int) -> tuple[int, int] | None:

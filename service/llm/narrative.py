@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -54,6 +55,11 @@ class LLMOutcome:
     asked: int = 0
 
 
+def _fenced(text: str) -> str:
+    """The report's text as the prompt's data: it cannot close the fence it stands in."""
+    return text.replace("<<<", "‹‹‹").replace(">>>", "›››")
+
+
 def _finding(rule: str, message: str, cells: list[str] | None = None) -> Finding:
     return Finding(rule=rule, kind="llm", message=message, cells=cells or [])
 
@@ -82,8 +88,16 @@ class NarrativeExtractor:
     def model(self) -> str:
         return self.provider.model
 
-    def extract(self, text: str, sections: dict[str, tuple[int, int]], have: set[str], tables: set[str]) -> LLMOutcome:
-        """LLM values for the keys not in `have`, from sections whose table was not printed."""
+    def extract(
+        self,
+        text: str,
+        sections: dict[str, tuple[int, int]],
+        have: set[str],
+        tables: set[str],
+        deadline: float | None = None,
+    ) -> LLMOutcome:
+        """LLM values for the keys not in `have`, from sections whose table was not printed, before `deadline`
+        (time.time(); None: only the LLM timeout bounds the calls)."""
         jobs = []
         for ask in ASKS:
             if ask.group in tables:
@@ -94,12 +108,11 @@ class NarrativeExtractor:
                 continue
             jobs.append((ask, wanted, regions))
         out = LLMOutcome()
-        spent = [0]
-        lock = threading.Lock()
+        budget = _Budget(self.budget, deadline)
 
         def run(job: tuple[Ask, list[str], list[tuple[int, int]]]) -> LLMOutcome:
             ask, wanted, regions = job
-            return self._ask(text, ask.model, wanted, regions, ask.title, spent, lock)
+            return self._ask(text, ask.model, wanted, regions, ask.title, budget)
 
         with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
             for part in pool.map(run, jobs):
@@ -112,10 +125,16 @@ class NarrativeExtractor:
                 out.asked += part.asked
         return out
 
-    def extract_whole(self, text: str, have: set[str]) -> LLMOutcome:
+    def extract_whole(self, text: str, have: set[str], deadline: float | None = None) -> LLMOutcome:
         """The baseline a plain instructor user would write: the whole report, one call."""
         wanted = [name for name, key in FIELD_KEYS.items() if key not in have]
-        return self._ask(text, WholeDocumentFacts, wanted, [(0, len(text))], None, [0], threading.Lock())
+        return self._ask(text, WholeDocumentFacts, wanted, [(0, len(text))], None, _Budget(self.budget, deadline))
+
+    def _prompt(self, model: type[BaseModel], wanted: list[str], sent: str, title: str | None) -> str:
+        fields = "、".join(f"{name}（{model.model_fields[name].description}）" for name in wanted)
+        if title is None:
+            return self.document_prompt.render(fields=fields, text=_fenced(sent))
+        return self.section_prompt.render(section_title=title, fields=fields, text=_fenced(sent))
 
     def _ask(
         self,
@@ -124,51 +143,82 @@ class NarrativeExtractor:
         wanted: list[str],
         regions: list[tuple[int, int]],
         title: str | None,
-        spent: list[int],
-        lock: threading.Lock,
+        budget: _Budget,
     ) -> LLMOutcome:
         out = LLMOutcome(asked=1)
         limit = MAX_SECTION_CHARS if title else MAX_SECTION_CHARS * 8
-        chunks = [text[a : min(b, a + limit)] for a, b in regions]
-        sent = "\n……\n".join(chunks)
-        fields = "、".join(f"{name}（{model.model_fields[name].description}）" for name in wanted)
-        if title is None:
-            user = self.document_prompt.render(fields=fields, text=sent)
-        else:
-            user = self.section_prompt.render(section_title=title, fields=fields, text=sent)
+        sent = "\n……\n".join(text[a : min(b, a + limit)] for a, b in regions)
+        user = self._prompt(model, wanted, sent, title)
         system = self.system.render()
         estimate = int((len(system) + len(user)) / CHARS_PER_TOKEN) + self.max_output_tokens
-        with lock:
-            if spent[0] + estimate > self.budget:
-                out.findings.append(
-                    _finding(
-                        "llm.budget", f"the per-document budget of {self.budget} tokens would be exceeded; not asked"
-                    )
-                )
-                return out
-            spent[0] += estimate
+        refused = budget.take(estimate)
+        if refused:
+            out.findings.append(_finding(*refused))
+            return out
         schema = json.dumps(model.model_json_schema(), sort_keys=True)
-        key = ResponseCache.key(self.provider.model, self.provider.mode, self.system.digest, user, schema)
+        key = ResponseCache.key(
+            self.provider.endpoint, self.provider.model, self.provider.mode, self.system.digest, user, schema
+        )
         cached = self.cache.get(key) if self.cache else None
-        error: str | None
+        error: str | None = None
         if cached is not None:
-            data, error, out.cache_hits = cached.get("data"), cached.get("error"), 1
+            data, out.cache_hits = cached.get("data"), 1
+            budget.settle(estimate, 0)
         else:
             try:
                 with self._slots:
-                    completion = self.provider.complete(system, user, model, {"text": sent})
+                    completion = self.provider.complete(system, user, model, {"text": sent}, budget.seconds_left())
             except LLMError as exc:
+                budget.settle(estimate, 0)
                 out.findings.append(_finding("llm.unavailable", f"{exc.message}; tables and rules are the answer"))
                 return out
             out.usage = completion.usage
+            budget.settle(estimate, completion.usage.input_tokens + completion.usage.output_tokens)
             data, error = completion.data, completion.error
-            if self.cache:  # a bad answer is cached too: the same question gets the same answer at temperature 0
-                self.cache.put(key, {"data": data, "error": error})
+            if self.cache and error is None and data is not None:
+                self.cache.put(key, {"data": data})  # only answers that validated; never a garbage one
         if error:
             out.findings.append(_finding("llm.invalid", error))
         if data is not None:
             _ground(out, data, wanted, text, sent, regions)
         return out
+
+
+# Less than this left of the request's time budget, and the LLM is not asked.
+MIN_LLM_SECONDS = 1.0
+
+
+@dataclass
+class _Budget:
+    """One document's LLM budget: tokens (an estimate reserved before each call, what was sent and received
+    counted after) and time (until `deadline`, a time.time())."""
+
+    tokens: int
+    deadline: float | None
+    spent: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take(self, estimate: int) -> tuple[str, str] | None:
+        """Reserve a call's estimate; (rule, message) when it cannot be made."""
+        left = self.seconds_left()
+        if left is not None and left < MIN_LLM_SECONDS:
+            return (
+                "llm.unavailable",
+                "no time was left in the request's budget for the LLM; tables and rules are the answer",
+            )
+        with self.lock:
+            if self.spent + estimate > self.tokens:
+                return "llm.budget", f"the per-document budget of {self.tokens} tokens would be exceeded; not asked"
+            self.spent += estimate
+        return None
+
+    def settle(self, estimate: int, used: int) -> None:
+        """Replace a call's reserved estimate by the tokens it used (re-asks included)."""
+        with self.lock:
+            self.spent += used - estimate if used else 0
+
+    def seconds_left(self) -> float | None:
+        return None if self.deadline is None else self.deadline - time.time()
 
 
 def _ground(
@@ -183,7 +233,7 @@ def _ground(
         value, quote = item.get("value"), str(item.get("quote") or "")
         if not isinstance(value, int) or isinstance(value, bool):
             continue
-        verdict = grounding.check(value, quote, sent)
+        verdict = grounding.check(value, quote, sent, fkey)
         if not verdict.ok:
             out.findings.append(
                 _finding("llm.ungrounded", f"{fkey}: the LLM's value {value} was dropped: {verdict.reason}", [fkey])

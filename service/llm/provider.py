@@ -56,8 +56,19 @@ class Provider(Protocol):
     @property
     def mode(self) -> str: ...
 
+    @property
+    def endpoint(self) -> str:
+        """Where the model answers (part of the cache key: two endpoints' answers are not the same)."""
+        ...
+
     def complete(
-        self, system: str, user: str, response_model: type[BaseModel], context: dict[str, object]
+        self,
+        system: str,
+        user: str,
+        response_model: type[BaseModel],
+        context: dict[str, object],
+        timeout_s: float | None = None,
     ) -> Completion:
-        """One schema-constrained extraction; raises LLMError when the endpoint is unusable."""
+        """One schema-constrained extraction within `timeout_s` (None: the provider's own timeout); raises
+        LLMError when the endpoint is unusable."""
         ...

@@ -19,6 +19,8 @@ class Job:
     source: Source
     render: str = "json"
     use_llm: bool = True
+    deadline: float | None = None  # time.time() by which the answer is due: the LLM gets what is left
+    request_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class Rendered:
 
 
 def run_job(job: Job, llm: NarrativeLLM | None) -> Rendered:
-    result = extract(job.source, Options(llm=llm if job.use_llm else None))
+    result = extract(job.source, Options(llm=llm if job.use_llm else None, deadline=job.deadline))
     return Rendered(
         body=renderer(job.render).body(result),
         format=result.source.format,

@@ -37,7 +37,7 @@ from typing import Any, Protocol
 import anyio
 
 from service import errors
-from service.logs import log
+from service.logs import log, request_id, setup_logging
 from service.selftest import self_test
 from service.settings import Settings
 from service.workers.jobs import Job, Rendered, run_job
@@ -126,6 +126,7 @@ def worker_main(sock: socket.socket, settings: Settings) -> None:
     from service.llm.factory import build
 
     stream = sock.makefile("rwb")
+    setup_logging(settings.log_level)
     try:
         cap_address_space(settings.worker_max_memory_mb)
         llm = build(settings)
@@ -151,12 +152,18 @@ def worker_main(sock: socket.socket, settings: Settings) -> None:
         except (EOFError, OSError):
             return
         busy = True
+        token = request_id.set(job.request_id)  # the worker's log lines carry the request's id
         try:
             reply: tuple[str, object] = ("ok", run_job(job, llm))
         except MemoryError:
             reply = ("err", errors.too_much_memory(job.source.name, settings.worker_max_memory_mb))
-        except Exception as exc:
+        except errors.NianbaoError as exc:
+            reply = ("err", exc)
+        except Exception as exc:  # a reader's own failure: logged (one JSON line), answered as an error
+            log.error("extraction failed", exc_info=exc)
             reply = ("err", _portable(exc))
+        finally:
+            request_id.reset(token)
         _send(stream, reply)
         if settings.worker_recycle_mb and rss_mb() > settings.worker_recycle_mb:
             gc.collect()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import time
 from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
@@ -16,6 +18,7 @@ from service import errors
 from service.api import inputs, metrics
 from service.api.deps import AuthorizedDep
 from service.api.errors import status_for
+from service.logs import request_id
 from service.settings import Settings
 from service.workers.jobs import Job, Rendered
 from service.workers.pool import Runner
@@ -36,9 +39,16 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 _FLAT = Query(default=False, description="return the FIELDS.md flat map instead of the full extraction")
 
 
+# what the answer needs after the LLM's last call: grounding, rendering, the way back
+ANSWER_MARGIN_S = 1.0
+
+
 async def run(request: Request, settings: Settings, job: Job) -> Rendered:
-    """Run one job on the app's runner, bounded in time, and count it."""
+    """Run one job on the app's runner, bounded in time, and count it. The job carries its deadline, so an
+    LLM that hangs costs the request only what is left of its budget, and the tables still answer."""
     runner: Runner = request.app.state.runner
+    deadline = time.time() + settings.request_timeout_s - ANSWER_MARGIN_S
+    job = dataclasses.replace(job, deadline=deadline, request_id=request_id.get())
     try:
         async with asyncio.timeout(settings.request_timeout_s):
             out = await runner.run(job)

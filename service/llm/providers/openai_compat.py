@@ -59,6 +59,7 @@ class OpenAICompatible:
         self.mode = settings.llm_mode
         self.max_attempts = settings.llm_max_attempts
         self.max_output_tokens = settings.llm_max_output_tokens
+        self.timeout_s = settings.llm_timeout_s
         self.raw = openai.OpenAI(
             base_url=settings.llm_base_url,
             api_key=settings.llm_api_key.get_secret_value(),
@@ -71,12 +72,25 @@ class OpenAICompatible:
             getattr(http_client, "_transport", None), httpx.HTTPTransport
         )
 
+    @property
+    def endpoint(self) -> str:
+        return str(self.raw.base_url)
+
     def complete(
-        self, system: str, user: str, response_model: type[BaseModel], context: dict[str, object]
+        self,
+        system: str,
+        user: str,
+        response_model: type[BaseModel],
+        context: dict[str, object],
+        timeout_s: float | None = None,
     ) -> Completion:
         if self.real_transport:
             guard_model_request(self.raw.base_url)
         usage = Usage()
+        raw = self.raw
+        if timeout_s is not None and timeout_s < self.timeout_s:
+            # what is left of the request's budget: one try, no transport retry past it
+            raw = self.raw.with_options(timeout=max(0.1, timeout_s), max_retries=0)
 
         def count(response: Any) -> None:
             u = getattr(response, "usage", None)
@@ -86,7 +100,7 @@ class OpenAICompatible:
                 usage.output_tokens += int(getattr(u, "completion_tokens", 0) or 0)
 
         # a client per call: hooks are per client, and calls run concurrently
-        client = instructor.from_openai(self.raw, mode=_MODES[self.mode])
+        client = instructor.from_openai(raw, mode=_MODES[self.mode])
         client.on("completion:response", count)
         reask = Retrying(
             stop=stop_after_attempt(self.max_attempts), retry=retry_if_exception_type(_REASK_ON), reraise=True
