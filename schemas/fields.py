@@ -81,3 +81,17 @@ PROACTIVE_2021: Final[dict[str, tuple[str, ...]]] = {
 
 MONEY_SUFFIX: Final = "_wan"
 SECTION_NAMES: Final = ("overview", "proactive", "requests", "review", "problems", "other")
+
+
+def catalogue() -> tuple[str, ...]:
+    """Every FIELDS.md key, in the catalogue's order (meta, proactive of both templates, requests, review)."""
+    keys: list[str] = ["meta.organ", "meta.year", "meta.template"]
+    for table in (PROACTIVE_2021, PROACTIVE_2019):
+        for item, cols in table.items():
+            keys += [f"proactive.{item}.{c}" for c in cols if f"proactive.{item}.{c}" not in keys]
+    keys.append("proactive.items_total")
+    rows = dict.fromkeys((*request_rows(single_other=False), *request_rows(single_other=True)))
+    keys += [f"requests.{row}.{col}" for row in rows for col in REQUEST_COLUMNS]
+    keys += [f"review.{g}.{o}" for g in REVIEW_GROUPS for o in REVIEW_OUTCOMES]
+    keys.append("review.litigation.total")
+    return tuple(keys)

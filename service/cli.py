@@ -62,6 +62,19 @@ def _llm_or_exit() -> Any:
     return llm
 
 
+def _out_name(path: Path, used: dict[str, str]) -> str:
+    """`<stem>.json`, or `<stem>.<sha256[:12]>.json` where another document of this run has the name: two
+    inputs never overwrite each other (a/report.txt and b/report.txt, x.txt and x.html)."""
+    import hashlib
+
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    name = f"{path.stem}.json"
+    if used.setdefault(name, sha) != sha:
+        name = f"{path.stem}.{sha[:12]}.json"
+        used[name] = sha
+    return name
+
+
 def _extract_one(path: Path, options: Options) -> Any:
     """One document, read in a child process that is killed at the timeout (service.workers.isolated)."""
     from service.workers.isolated import extract_isolated
@@ -87,7 +100,8 @@ def _read(path: Path) -> bytes:
     "--out",
     "out_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    help="Write one JSON file per report, <out>/<stem>.json, instead of printing.",
+    help="Write one JSON file per report, <out>/<stem>.json (<stem>.<sha256 prefix>.json where two inputs share "
+    "a stem), instead of printing.",
 )
 @click.option("--indent", type=int, default=2, show_default=True, help="JSON indent (0 for one line).")
 @click.option("--llm", "use_llm", is_flag=True, help="Use the configured LLM (NIANBAO_LLM_*) for narrative sections.")
@@ -99,6 +113,7 @@ def extract(files: Sequence[Path], flat: bool, out_dir: Path | None, indent: int
         out_dir.mkdir(parents=True, exist_ok=True)
     failed = 0
     many = len(files) > 1 and out_dir is None
+    used: dict[str, str] = {}  # output name -> the sha256 of the document written under it
     with _progress(len(files), "extracting") as bar:
         for path in files:
             try:
@@ -111,7 +126,7 @@ def extract(files: Sequence[Path], flat: bool, out_dir: Path | None, indent: int
                 click.echo(f"nianbao: {path}: cannot read: {exc.strerror or exc}", err=True)
             else:
                 if out_dir is not None:
-                    target = out_dir / f"{path.stem}.json"
+                    target = out_dir / _out_name(path, used)
                     target.write_text(json.dumps(payload, ensure_ascii=False, indent=indent or None) + "\n", "utf-8")
                 elif many:
                     click.echo(json.dumps({"file": str(path), "result": payload}, ensure_ascii=False))
@@ -120,6 +135,87 @@ def extract(files: Sequence[Path], flat: bool, out_dir: Path | None, indent: int
             if bar is not None:
                 bar[0].advance(bar[1])
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Where the dataset goes: a folder (reports/values/findings tables), or a .xlsx workbook.",
+)
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "xlsx", "jsonl"]), help="Default: by --out.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: one per CPU).")
+@click.option(
+    "--state",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where each document's result is kept, by content hash, so a re-run reads only what is new "
+    "(default: <out>.state beside the output).",
+)
+@click.option(
+    "--organ-groups",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="CSV of organ,group: which organ names are the same organ for the cross-year checks.",
+)
+def batch(
+    inputs: Sequence[str], out: Path, fmt: str | None, jobs: int | None, state: Path | None, organ_groups: Path | None
+) -> None:
+    """Extract files, folders (recursively) and globs into one dataset: Parquet, CSV, Excel or JSONL.
+
+    Every distinct document (by the sha256 of its bytes) is one row of the reports table, a failed one
+    with its error; values and findings are tables of their own. Resumable: results are kept as they
+    come, so a re-run, or a run killed half way and started again, reads only what is not done."""
+    from service.batch import engine
+    from service.batch.crossyear import load_overrides
+    from service.batch.discover import discover
+    from service.batch.state import State
+    from service.batch.writers import WRITERS, format_for
+
+    files = discover(inputs)
+    if not files:
+        raise click.UsageError("no documents found under the inputs")
+    store = State(state or out.with_name(out.name + ".state"))
+    with _progress(len(files), "extracting") as bar:
+        summary = engine.run(
+            files, store, get_settings(), jobs or _cpus(), (lambda n: bar[0].advance(bar[1], n)) if bar else None
+        )
+    written = WRITERS[format_for(out, fmt)](engine.tables(summary, store, load_overrides(organ_groups)), out)
+    click.echo(
+        f"nianbao batch: {summary.files} files, {summary.documents} distinct documents: {summary.extracted} read, "
+        f"{summary.reused} already done, {summary.failed} failed, {summary.with_findings} with findings "
+        f"({summary.seconds:.1f} s); wrote {', '.join(str(p) for p in written)}",
+        err=True,
+    )
+    sys.exit(EXIT_FAILED if summary.failed else EXIT_OK)
+
+
+@main.command()
+@click.argument("sql")
+@click.option(
+    "--data",
+    type=click.Path(path_type=Path, exists=True),
+    required=True,
+    help="A batch's Parquet folder (tables reports, values, findings).",
+)
+def query(sql: str, data: Path) -> None:
+    """SQL over a batch's tables with DuckDB; the tables are `reports`, `values` and `findings`."""
+    import duckdb
+
+    con = duckdb.connect()
+    for table in ("reports", "values", "findings"):
+        path = data / f"{table}.parquet"
+        if path.exists():
+            con.execute(f"CREATE VIEW \"{table}\" AS SELECT * FROM read_parquet('{path.as_posix()}')")
+    try:
+        cursor = con.execute(sql)
+    except duckdb.Error as exc:
+        click.echo(f"nianbao: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    columns = [d[0] for d in cursor.description or []]
+    click.echo("\t".join(columns))
+    for row in cursor.fetchall():
+        click.echo("\t".join("" if v is None else str(v) for v in row))
 
 
 @main.command(name="eval")

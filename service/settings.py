@@ -37,7 +37,9 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(default=65536, ge=1024, description="request line and headers together; over: 431")
     max_concurrent_uploads: int = Field(default=64, ge=1, description="requests receiving a body at once; over: 503")
     worker_max_memory_mb: int = Field(
-        default=4096, ge=0, description="address-space cap of each extraction process (RLIMIT_AS); 0: none"
+        default=4096,
+        ge=0,
+        description="how far an extraction process's address space may grow (RLIMIT_AS) beyond its start; 0: no cap",
     )
     worker_recycle_mb: int = Field(
         default=1024, ge=0, description="a worker whose resident size is above this after a job is replaced; 0: never"

@@ -15,14 +15,24 @@ _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 def cap_address_space(mb: int) -> None:
-    """Cap this process's address space at `mb` MiB (0: no cap); never above the hard limit it has."""
+    """Let this process's address space grow by at most `mb` MiB beyond what it maps now (0: no cap); never
+    above the hard limit it has. Relative, because a forked child starts with its parent's mappings (a
+    parent that loaded Arrow or DuckDB maps gigabytes it never touches)."""
     if mb <= 0:
         return
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    want = mb * 1024 * 1024
+    want = _mapped_bytes() + mb * 1024 * 1024
     if hard != resource.RLIM_INFINITY:
         want = min(want, hard)
     resource.setrlimit(resource.RLIMIT_AS, (want, hard))
+
+
+def _mapped_bytes() -> int:
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[0]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def rss_mb() -> float:

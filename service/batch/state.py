@@ -1,0 +1,42 @@
+"""A batch's results on disk, one file per document keyed by the sha256 of its bytes: a re-run skips what is
+done, the same document saved twice is read once, and a run killed half way goes on where it stopped."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class State:
+    def __init__(self, directory: Path) -> None:
+        self.dir = directory
+
+    def _path(self, sha: str) -> Path:
+        return self.dir / "results" / sha[:2] / f"{sha}.json"
+
+    def done(self, sha: str) -> bool:
+        return self._path(sha).is_file()
+
+    def get(self, sha: str) -> dict[str, Any] | None:
+        try:
+            data: dict[str, Any] = json.loads(self._path(sha).read_text("utf-8"))
+        except (OSError, ValueError):
+            return None  # a file cut short by a kill is no result: the document is read again
+        return data
+
+    def put(self, sha: str, record: dict[str, Any]) -> None:
+        """Atomically: a kill leaves the old state or the new, never half a file."""
+        path = self._path(sha)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(record, f, ensure_ascii=False)
+        os.replace(tmp, path)

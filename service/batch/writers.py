@@ -1,0 +1,108 @@
+"""The dataset's three tables (reports, values, findings) as Parquet, CSV, Excel or JSONL: one registry.
+
+Columns and types are service.render's. CSV is UTF-8 with a byte-order mark, so that Excel opens the Chinese
+text as it is; Excel gets one workbook with a sheet per table; Parquet, CSV and JSONL one file per table
+beside each other (`reports.parquet`, `values.parquet`, `findings.parquet` in the output folder).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from service.render import FINDING_COLUMNS, REPORT_COLUMNS, VALUE_COLUMNS
+
+Columns = tuple[tuple[str, str], ...]
+TABLES: dict[str, Columns] = {"reports": REPORT_COLUMNS, "values": VALUE_COLUMNS, "findings": FINDING_COLUMNS}
+Tables = dict[str, list[dict[str, Any]]]
+
+
+def _arrow(rows: Sequence[dict[str, Any]], columns: Columns) -> Any:
+    import pyarrow as pa
+
+    types = {"string": pa.string(), "int64": pa.int64(), "float64": pa.float64()}
+    schema = pa.schema([(name, types[kind]) for name, kind in columns])
+    data = {name: [_typed(row.get(name), kind) for row in rows] for name, kind in columns}
+    return pa.Table.from_pydict(data, schema=schema)
+
+
+def _typed(value: Any, kind: str) -> Any:
+    if value is None:
+        return None
+    if kind == "int64":
+        return int(value)
+    if kind == "float64":
+        return float(value)
+    return str(value)
+
+
+def _parquet(tables: Tables, out: Path) -> list[Path]:
+    import pyarrow.parquet as pq
+
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, columns in TABLES.items():
+        path = out / f"{name}.parquet"
+        pq.write_table(_arrow(tables[name], columns), path)
+        paths.append(path)
+    return paths
+
+
+def _csv(tables: Tables, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, columns in TABLES.items():
+        path = out / f"{name}.csv"
+        with path.open("w", encoding="utf-8-sig", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow([c for c, _ in columns])
+            for row in tables[name]:
+                writer.writerow(["" if row.get(c) is None else _typed(row.get(c), kind) for c, kind in columns])
+        paths.append(path)
+    return paths
+
+
+def _jsonl(tables: Tables, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, columns in TABLES.items():
+        path = out / f"{name}.jsonl"
+        with path.open("w", encoding="utf-8") as f:
+            for row in tables[name]:
+                f.write(json.dumps({c: _typed(row.get(c), k) for c, k in columns}, ensure_ascii=False) + "\n")
+        paths.append(path)
+    return paths
+
+
+def _xlsx(tables: Tables, out: Path) -> list[Path]:
+    from openpyxl import Workbook
+
+    path = out if out.suffix.lower() == ".xlsx" else out / "dataset.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = Workbook(write_only=True)
+    for name, columns in TABLES.items():
+        sheet = book.create_sheet(name)
+        sheet.append([c for c, _ in columns])
+        for row in tables[name]:
+            sheet.append([_typed(row.get(c), kind) for c, kind in columns])
+    book.save(path)
+    return [path]
+
+
+WRITERS: dict[str, Callable[[Tables, Path], list[Path]]] = {
+    "parquet": _parquet,
+    "csv": _csv,
+    "xlsx": _xlsx,
+    "jsonl": _jsonl,
+}
+
+
+def format_for(out: Path, given: str | None) -> str:
+    """The output format: --format, else the --out suffix (.xlsx, .parquet, .csv, .jsonl), else Parquet."""
+    if given:
+        return given
+    suffix = out.suffix.lower().lstrip(".")
+    return suffix if suffix in WRITERS else "parquet"
