@@ -6,7 +6,6 @@ that are killed at the timeout and replaced (service.workers.pool), each result 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -71,12 +70,13 @@ async def _extract_all(
                 job = Job(Source(data, path.name), "rows", deadline=time.time() + settings.request_timeout_s - 1)
                 async with asyncio.timeout(settings.request_timeout_s):
                     out = await runner.run(job)
-                record: dict[str, Any] = {"ok": True, "rows": json.loads(out.body)}
+                record: dict[str, Any] = {"ok": True}
+                body: bytes | None = out.body
             except TimeoutError:
-                record = _record_error(errors.timed_out(path.name, settings.request_timeout_s))
+                record, body = _record_error(errors.timed_out(path.name, settings.request_timeout_s)), None
             except (errors.NianbaoError, OSError) as exc:
-                record = _record_error(exc)
-            state.put(sha, {"sha256": sha, "path": str(path), **record})
+                record, body = _record_error(exc), None
+            state.put(sha, {"sha256": sha, "path": str(path), **record}, body)
             done += 1
             failed += not record["ok"]
             if progress:

@@ -4,11 +4,12 @@ done, the same document saved twice is read once, and a run killed half way goes
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 
 def sha256(data: bytes) -> str:
@@ -27,16 +28,20 @@ class State:
 
     def get(self, sha: str) -> dict[str, Any] | None:
         try:
-            data: dict[str, Any] = json.loads(self._path(sha).read_text("utf-8"))
+            data: dict[str, Any] = orjson.loads(self._path(sha).read_bytes())
         except (OSError, ValueError):
             return None  # a file cut short by a kill is no result: the document is read again
         return data
 
-    def put(self, sha: str, record: dict[str, Any]) -> None:
-        """Atomically: a kill leaves the old state or the new, never half a file."""
+    def put(self, sha: str, record: dict[str, Any], rows: bytes | None = None) -> None:
+        """Atomically: a kill leaves the old state or the new, never half a file. `rows`: the document's
+        rows as the worker rendered them (JSON), kept as they are under "rows"."""
         path = self._path(sha)
         path.parent.mkdir(parents=True, exist_ok=True)
+        data = orjson.dumps(record)
+        if rows is not None:
+            data = data[:-1] + b',"rows":' + rows + b"}"
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(record, f, ensure_ascii=False)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
         os.replace(tmp, path)
