@@ -62,6 +62,12 @@ def _llm_or_exit() -> Any:
     return llm
 
 
+def _state_beside(out: str) -> str:
+    """A batch's default state folder: `<out>.state` beside a local output; for a URL, in the working folder."""
+    name = out.rstrip("/")
+    return name.rsplit("/", 1)[-1] + ".state" if "://" in name else name + ".state"
+
+
 def _out_name(path: Path, used: dict[str, str]) -> str:
     """`<stem>.json`, or `<stem>.<sha256[:12]>.json` where another document of this run has the name: two
     inputs never overwrite each other (a/report.txt and b/report.txt, x.txt and x.html)."""
@@ -154,12 +160,24 @@ def extract(files: Sequence[Path], flat: bool, out_dir: Path | None, indent: int
     "(default: <out>.state beside the output).",
 )
 @click.option(
+    "--cluster",
+    help="Run on a Dask cluster: its scheduler's address (tcp://host:8786), or `local` for a local cluster of "
+    "--jobs workers. Inputs and --out may then be fsspec URLs (s3://…); the tables are partitioned Parquet "
+    "datasets (<out>/<table>/part-*.parquet).",
+)
+@click.option(
     "--organ-groups",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="CSV of organ,group: which organ names are the same organ for the cross-year checks.",
 )
 def batch(
-    inputs: Sequence[str], out: Path, fmt: str | None, jobs: int | None, state: Path | None, organ_groups: Path | None
+    inputs: Sequence[str],
+    out: Path,
+    fmt: str | None,
+    jobs: int | None,
+    state: Path | None,
+    cluster: str | None,
+    organ_groups: Path | None,
 ) -> None:
     """Extract files, folders (recursively) and globs into one dataset: Parquet, CSV, Excel or JSONL.
 
@@ -172,15 +190,26 @@ def batch(
     from service.batch.state import State
     from service.batch.writers import WRITERS, format_for
 
-    files = discover(inputs)
-    if not files:
-        raise click.UsageError("no documents found under the inputs")
-    store = State(state or out.with_name(out.name + ".state"))
-    with _progress(len(files), "extracting") as bar:
-        summary = engine.run(
-            files, store, get_settings(), jobs or _cpus(), (lambda n: bar[0].advance(bar[1], n)) if bar else None
-        )
-    written = WRITERS[format_for(out, fmt)](engine.tables(summary, store, load_overrides(organ_groups)), out)
+    store = State(state or Path(_state_beside(str(out))))
+    overrides = load_overrides(organ_groups)
+    written: Sequence[object]
+    if cluster:
+        from service.batch.cluster import discover_urls, run_on_cluster
+        from service.batch.writers import parquet_dataset
+
+        urls = discover_urls(inputs)
+        if not urls:
+            raise click.UsageError("no documents found under the inputs")
+        summary = run_on_cluster(urls, store, get_settings(), cluster, jobs or _cpus())
+        written = parquet_dataset(engine.tables(summary, store, overrides), str(out))
+    else:
+        files = discover(inputs)
+        if not files:
+            raise click.UsageError("no documents found under the inputs")
+        with _progress(len(files), "extracting") as bar:
+            advance = (lambda n: bar[0].advance(bar[1], n)) if bar else None
+            summary = engine.run(files, store, get_settings(), jobs or _cpus(), advance)
+        written = WRITERS[format_for(out, fmt)](engine.tables(summary, store, overrides), out)
     click.echo(
         f"nianbao batch: {summary.files} files, {summary.documents} distinct documents: {summary.extracted} read, "
         f"{summary.reused} already done, {summary.failed} failed, {summary.with_findings} with findings "
@@ -205,8 +234,10 @@ def query(sql: str, data: Path) -> None:
     con = duckdb.connect()
     for table in ("reports", "values", "findings"):
         path = data / f"{table}.parquet"
-        if path.exists():
-            con.execute(f"CREATE VIEW \"{table}\" AS SELECT * FROM read_parquet('{path.as_posix()}')")
+        parts = data / table  # a partitioned dataset (batch --cluster)
+        source = path.as_posix() if path.exists() else f"{parts.as_posix()}/*.parquet" if parts.is_dir() else None
+        if source:
+            con.execute(f"CREATE VIEW \"{table}\" AS SELECT * FROM read_parquet('{source}')")
     try:
         cursor = con.execute(sql)
     except duckdb.Error as exc:

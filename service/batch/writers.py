@@ -92,6 +92,28 @@ def _xlsx(tables: Tables, out: Path) -> list[Path]:
     return [path]
 
 
+PART_ROWS = 100_000
+
+
+def parquet_dataset(tables: Tables, out: str) -> list[str]:
+    """Each table as a partitioned Parquet dataset, `<out>/<table>/part-NNNNN.parquet`, through fsspec (a local
+    folder, s3://bucket/prefix, …): what the cluster engine writes."""
+    import fsspec
+    import pyarrow.parquet as pq
+
+    fs, _, (root,) = fsspec.get_fs_token_paths(out)
+    written = []
+    for name, columns in TABLES.items():
+        rows = tables[name]
+        fs.makedirs(f"{root}/{name}", exist_ok=True)
+        for part, start in enumerate(range(0, max(len(rows), 1), PART_ROWS)):
+            path = f"{root}/{name}/part-{part:05d}.parquet"
+            with fs.open(path, "wb") as f:
+                pq.write_table(_arrow(rows[start : start + PART_ROWS], columns), f)
+            written.append(path)
+    return written
+
+
 WRITERS: dict[str, Callable[[Tables, Path], list[Path]]] = {
     "parquet": _parquet,
     "csv": _csv,

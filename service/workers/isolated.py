@@ -7,8 +7,11 @@ capped in address space, and killed at the timeout; its answer comes back throug
 
 from __future__ import annotations
 
-import multiprocessing
-from multiprocessing.connection import Connection
+import os
+import pickle
+import select
+import signal
+import time
 from typing import Any
 
 from schemas.extraction import ReportExtraction
@@ -17,44 +20,68 @@ from service.pipeline import Options, Source, extract
 from service.workers.limits import cap_address_space
 
 
-def _child(conn: Connection, source: Source, options: Options, memory_mb: int) -> None:
+def _child(fd: int, source: Source, options: Options, memory_mb: int) -> None:
+    """In the forked child: extract, write the pickled answer to `fd`, and leave without running the parent's
+    exit handlers."""
     try:
         cap_address_space(memory_mb)
-        conn.send(("ok", extract(source, options)))
+        answer: tuple[str, Any] = ("ok", extract(source, options))
     except MemoryError:
-        conn.send(("err", errors.too_much_memory(source.name, memory_mb)))
+        answer = ("err", errors.too_much_memory(source.name, memory_mb))
     except errors.NianbaoError as exc:
-        conn.send(("err", exc))
+        answer = ("err", exc)
     except Exception as exc:  # a reader's own failure: an error for this document, never the run's
-        conn.send(("err", errors.InputError(f"{source.name or 'the input'} could not be read: {exc}")))
+        answer = ("err", errors.InputError(f"{source.name or 'the input'} could not be read: {exc}"))
+    try:
+        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
     finally:
-        conn.close()
+        os._exit(0)
 
 
 def extract_isolated(source: Source, options: Options, timeout_s: float, memory_mb: int) -> ReportExtraction:
-    """`extract(source, options)` in a killed-at-timeout child; its errors are raised here."""
-    ctx = multiprocessing.get_context("fork")
-    receiver, sender = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_child, args=(sender, source, options, memory_mb), daemon=True)
-    process.start()
-    sender.close()
+    """`extract(source, options)` in a forked child killed at the timeout; its errors are raised here. A plain
+    fork (not multiprocessing's), so that it also runs inside daemonic processes such as Dask's workers."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(read_fd)
+        _child(write_fd, source, options, memory_mb)
+    os.close(write_fd)
+    deadline = time.monotonic() + timeout_s
+    chunks: list[bytes] = []
     try:
-        if not receiver.poll(timeout_s):
-            raise errors.timed_out(source.name, timeout_s)
-        try:
-            status, value = receiver.recv()
-        except EOFError:
-            raise errors.worker_died(source.name) from None
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([read_fd], [], [], left)[0]:
+                raise errors.timed_out(source.name, timeout_s)
+            chunk = os.read(read_fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
     finally:
-        if process.is_alive():
-            process.kill()
-        process.join()
-        receiver.close()
+        os.close(read_fd)
+        _reap(pid)
+    if not chunks:
+        raise errors.worker_died(source.name)
+    try:
+        status, value = pickle.loads(b"".join(chunks))
+    except Exception:
+        raise errors.worker_died(source.name) from None
     if status == "ok":
         result: ReportExtraction = value
         return result
-    raise _error(value)
+    raise value if isinstance(value, errors.NianbaoError) else errors.InputError(str(value))
 
 
-def _error(value: Any) -> errors.NianbaoError:
-    return value if isinstance(value, errors.NianbaoError) else errors.InputError(str(value))
+def _reap(pid: int) -> None:
+    """End the child (if it still runs) and collect it, so that no zombie is left."""
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done == 0:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
