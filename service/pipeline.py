@@ -78,6 +78,7 @@ class Options:
     llm: NarrativeLLM | None = None
     whole_document: bool = False
     deadline: float | None = None
+    include_text: bool = False  # return the text spans index even when it is the received text (review page)
 
 
 def extract(source: Source, options: Options | None = None) -> ReportExtraction:
@@ -88,7 +89,7 @@ def extract(source: Source, options: Options | None = None) -> ReportExtraction:
     if doc.empty is not None:
         return ReportExtraction(source=info, findings=[doc.empty], text=doc.text)
     result = _extract_text(doc, info, options)
-    if doc.derived:
+    if doc.derived or options.include_text:
         result.text = doc.text
     return result
 

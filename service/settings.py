@@ -45,6 +45,9 @@ class Settings(BaseSettings):
         default=1024, ge=0, description="a worker whose resident size is above this after a job is replaced; 0: never"
     )
     log_level: str = Field(default="info", pattern="^(debug|info|warning|error)$")
+    review_dir: str | None = Field(
+        default=None, description="a folder of reports (a batch's input) that the review page may open by name"
+    )
     graceful_shutdown_s: float = Field(default=30.0, ge=0)
     otel: bool = Field(
         default=False,

@@ -19,7 +19,7 @@ from swagger_ui_bundle import swagger_ui_path
 from schemas.api import ExtractRequest, Ready
 from service.api import errors as api_errors
 from service.api.middleware import BodyLimit, RequestContext
-from service.api.routes import extract, health
+from service.api.routes import extract, health, review
 from service.llm.factory import build as build_llm
 from service.logs import log, setup_logging
 from service.settings import Settings, get_settings
@@ -119,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api_errors.install(app)
     app.include_router(health.router)
     app.include_router(extract.router)
+    app.include_router(review.router)
     _offline_docs(app)
     app.add_middleware(
         BodyLimit,

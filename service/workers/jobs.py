@@ -21,6 +21,7 @@ class Job:
     use_llm: bool = True
     deadline: float | None = None  # time.time() by which the answer is due: the LLM gets what is left
     request_id: str | None = None
+    include_text: bool = False
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ class Rendered:
 
 
 def run_job(job: Job, llm: NarrativeLLM | None) -> Rendered:
-    result = extract(job.source, Options(llm=llm if job.use_llm else None, deadline=job.deadline))
+    options = Options(llm=llm if job.use_llm else None, deadline=job.deadline, include_text=job.include_text)
+    result = extract(job.source, options)
     return Rendered(
         body=renderer(job.render).body(result),
         format=result.source.format,

@@ -1,0 +1,1 @@
+"""The review page's files (HTML, script, style), served by service.api.routes.review."""
