@@ -74,3 +74,7 @@ class Ready(BaseModel):
     parsers: str
     llm: str
     workers: int = Field(default=0, description="extraction workers able to take a job now")
+    converters: dict[str, str] = Field(
+        default_factory=dict,
+        description="optional readers and whether they are installed: libreoffice (.doc, .wps, .odt)",
+    )

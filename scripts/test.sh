@@ -3,12 +3,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-# the review page's test drives a real browser: Debian's chromium and a Chinese font (never a browser download)
-if ! command -v chromium >/dev/null 2>&1 || ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+# Debian packages the tests use for real: chromium and a Chinese font (the review page's browser test; never a
+# browser download), LibreOffice (old Word and OpenDocument files)
+if ! command -v chromium >/dev/null 2>&1 || ! fc-list :lang=zh 2>/dev/null | grep -q . || ! command -v soffice >/dev/null 2>&1; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      chromium fonts-wqy-microhei libreoffice-writer-nogui >/dev/null
   else
-    echo "note: chromium or a Chinese font is missing; the review page's browser test skips (it fails in CI)" >&2
+    echo "note: chromium, a Chinese font or LibreOffice is missing; their tests skip (they fail in CI)" >&2
   fi
 fi
 # the llama.cpp integration test needs the local LLM (a ~10 minute build the first time on a machine)

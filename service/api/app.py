@@ -80,6 +80,13 @@ def _watch_for_stop(app: FastAPI) -> None:
             signal.signal(sig, noted)
 
 
+def converters() -> dict[str, str]:
+    """The optional readers' tools: a missing one means those formats get a clear 415, never a failure."""
+    from service.formats.office import soffice
+
+    return {"libreoffice": "available" if soffice() else "missing (apt-get install libreoffice-writer-nogui)"}
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     setup_logging(settings.log_level)
@@ -95,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             status="ready" if parsers == "ok" else "not ready",
             parsers=parsers,
             llm="not configured" if app.state.llm is None else "configured",
+            converters=converters(),
         )
         log.info("started", extra={"fields": {"ready": app.state.ready.model_dump()}})
         try:

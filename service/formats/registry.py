@@ -127,12 +127,34 @@ def _read_pdf(data: bytes | str, name: str | None) -> Document:
     return Document(text, "pdf", derived=True, pages=pages)
 
 
-def _is_docx(data: bytes) -> bool:
+def _zip_names(data: bytes) -> list[str]:
     try:
         with zipfile.ZipFile(BytesIO(data)) as z:
-            return "word/document.xml" in z.namelist()
+            return z.namelist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        return False
+        return []
+
+
+def _is_docx(data: bytes) -> bool:
+    return "word/document.xml" in _zip_names(data)
+
+
+def _is_odt(data: bytes) -> bool:
+    """An OpenDocument text: its first entry `mimetype` says so (stored uncompressed at a fixed place)."""
+    return b"application/vnd.oasis.opendocument.text" in data[:200] and "content.xml" in _zip_names(data)
+
+
+def _converted(suffix: str, fmt: str) -> Reader:
+    """A reader for a format LibreOffice converts to DOCX (service.formats.office)."""
+
+    def read(data: bytes | str, name: str | None) -> Document:
+        from service.formats.docx import docx_document
+        from service.formats.office import to_docx
+
+        text, grids = docx_document(to_docx(_require_bytes(data, f"a {fmt} file", name), suffix, name), name)
+        return _derived(text, fmt, name, grids=grids)
+
+    return read
 
 
 _HTML_START = re.compile(
@@ -157,6 +179,22 @@ FORMATS: tuple[Format, ...] = (
         media_types=(DOCX_MEDIA_TYPE,),
         suffixes=(".docx",),
         sniff=_is_docx,
+    ),
+    Format(
+        "odt",
+        _converted(".odt", "odt"),
+        magic=(b"PK\x03\x04",),
+        media_types=("application/vnd.oasis.opendocument.text",),
+        suffixes=(".odt",),
+        sniff=_is_odt,
+    ),
+    # OLE compound files: Word 97-2003 .doc and WPS .wps (both written by LibreOffice's filters)
+    Format(
+        "doc",
+        _converted(".doc", "doc"),
+        magic=(b"\xd0\xcf\x11\xe0",),
+        media_types=("application/msword", "application/vnd.ms-works", "application/kswps"),
+        suffixes=(".doc", ".wps"),
     ),
     Format(
         "markdown",
@@ -185,11 +223,12 @@ MEDIA_TYPES: tuple[str, ...] = tuple(m for f in FORMATS for m in f.media_types)
 def detect(data: bytes, name: str | None = None, media_type: str | None = None) -> Format:
     """The document's format; raises UnsupportedFormat for a binary format no entry reads (.doc, images)."""
     head = data[:8].lstrip(b"\xef\xbb\xbf")
-    for fmt in FORMATS:
-        if fmt.magic and head.startswith(fmt.magic):
-            if fmt.sniff is None or fmt.sniff(data):
-                return fmt
-            raise errors.binary_input(name, sniff_binary(head))
+    by_magic = [fmt for fmt in FORMATS if fmt.magic and head.startswith(fmt.magic)]
+    for fmt in by_magic:
+        if fmt.sniff is None or fmt.sniff(data):
+            return fmt
+    if by_magic:
+        raise errors.binary_input(name, sniff_binary(head))
     for fmt in FORMATS:
         if fmt.sniff is not None and not fmt.magic and fmt.sniff(data):
             return fmt
