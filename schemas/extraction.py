@@ -24,6 +24,7 @@ class Method(StrEnum):
     RULE = "rule"  # a deterministic phrase rule over narrative text
     LLM = "llm"  # schema-constrained LLM extraction, grounded in a quote
     DERIVED = "derived"  # a sum FIELDS.md defines over printed cells (review.litigation.total)
+    OCR = "ocr"  # read from a table of a scanned page or an image, through text recognition
 
 
 class Provenance(BaseModel):
@@ -36,6 +37,17 @@ class Provenance(BaseModel):
     end: int = Field(ge=0, description="offset one past the last character")
     method: Method
     note: str | None = Field(default=None, description="how the raw text became the value, where not obvious")
+    ocr: OCRSource | None = Field(default=None, description="where a recognised value stands on its page (method ocr)")
+
+
+class OCRSource(BaseModel):
+    """A recognised value's place: the page (from 1), the text box in page pixels, the recogniser's confidence."""
+
+    model_config = ConfigDict(frozen=True)
+
+    page: int
+    box: tuple[float, float, float, float] = Field(description="left, top, right, bottom")
+    confidence: float
 
 
 class FieldValue(BaseModel):
@@ -47,7 +59,7 @@ class FieldValue(BaseModel):
     provenance: Provenance
 
 
-FindingKind = Literal["arithmetic", "parse", "input", "llm"]
+FindingKind = Literal["arithmetic", "parse", "input", "llm", "ocr"]
 
 
 class Finding(BaseModel):

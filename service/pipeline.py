@@ -8,6 +8,7 @@ always index the text the response carries or the caller sent.
 from __future__ import annotations
 
 import time
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -18,6 +19,7 @@ from schemas.extraction import (
     LLMReport,
     Meta,
     Method,
+    OCRSource,
     Provenance,
     ReportExtraction,
     SectionText,
@@ -114,7 +116,8 @@ def _extract_text(doc: Document, info: SourceInfo, options: Options) -> ReportEx
     llm = options.llm
     # the --whole-document baseline is the LLM alone, as a plain instructor user would run it
     baseline = options.whole_document and llm is not None
-    tables = {} if baseline else {**_read_tables(text, sections), **_grid_tables(doc, nt)}
+    # recognised text (a scan) is read strictly: a row's numbers must be exactly its cells
+    tables = {} if baseline else {**_read_tables(text, sections, strict=bool(doc.ocr)), **_grid_tables(doc, nt)}
     for tv in tables.values():
         values.update(_table_values(nt, tv))
         findings.extend(_mapped(nt, tv.findings))
@@ -128,7 +131,10 @@ def _extract_text(doc: Document, info: SourceInfo, options: Options) -> ReportEx
         llm_report = _apply_llm(llm, values, nt, sections, tables, findings, options)
     t3 = time.perf_counter()
 
-    findings.extend(checks.check({k: v.value for k, v in values.items()}))
+    arithmetic = checks.check({k: v.value for k, v in values.items()})
+    if doc.ocr:
+        arithmetic = _ocr_provenance(values, nt, doc, arithmetic, findings)
+    findings.extend(arithmetic)
     if not any(not key.startswith("meta.") for key in values):
         findings.append(NOTHING_READ)
     meta = Meta.model_construct(
@@ -169,6 +175,54 @@ def _title_values(nt: NormText) -> Values:
     return out
 
 
+# a recognised value below this confidence is not kept
+OCR_MIN_CONFIDENCE = 0.85
+
+
+def _ocr_provenance(
+    values: Values, nt: NormText, doc: Document, arithmetic: list[Finding], findings: list[Finding]
+) -> list[Finding]:
+    """Values read from recognised text: method ocr with their page, box and confidence; null with a finding
+    where the recogniser was unsure of the box, or where the row breaks the template's arithmetic (a printed
+    report seldom does, a misread digit always does). Returns the arithmetic findings that still stand."""
+    starts = [b.start for b in doc.ocr]
+    for key, fv in list(values.items()):
+        p = fv.provenance
+        i = bisect_right(starts, p.start) - 1
+        if key.startswith("meta.") or i < 0 or not doc.ocr[i].start <= p.start < max(doc.ocr[i].end, p.start + 1):
+            continue
+        box = doc.ocr[i]
+        if box.confidence < OCR_MIN_CONFIDENCE:
+            del values[key]
+            findings.append(
+                _ocr_finding(
+                    "ocr.low_confidence",
+                    key,
+                    f"the recogniser's confidence {box.confidence:.2f} in {p.raw!r} is below {OCR_MIN_CONFIDENCE}",
+                    p,
+                )
+            )
+            continue
+        source = OCRSource(page=box.page, box=box.box, confidence=round(box.confidence, 4))
+        values[key] = FieldValue.model_construct(
+            value=fv.value, provenance=p.model_copy(update={"method": Method.OCR, "ocr": source})
+        )
+    kept = []
+    for f in arithmetic:
+        recognised = [c for c in f.cells if c in values and values[c].provenance.method == Method.OCR]
+        if not recognised:
+            kept.append(f)
+            continue
+        for key in recognised:
+            p = values.pop(key).provenance
+            findings.append(_ocr_finding("ocr.arithmetic", key, f"its row breaks {f.rule} as recognised", p))
+    return kept
+
+
+def _ocr_finding(rule: str, key: str, why: str, p: Provenance) -> Finding:
+    return Finding(rule=rule, kind="ocr", message=f"{key}: {why}; left null", cells=[key], start=p.start, end=p.end)
+
+
 def _table_values(nt: NormText, tv: TableValues) -> Values:
     out: Values = {}
     for key, cell in tv.cells.items():
@@ -198,7 +252,7 @@ def _grids(values: Values) -> tuple[dict[str, FieldValue], Grid, Grid]:
     return proactive, grids["requests"], grids["review"]
 
 
-def _read_tables(text: str, sections: dict[str, Section]) -> dict[str, TableValues]:
+def _read_tables(text: str, sections: dict[str, Section], strict: bool = False) -> dict[str, TableValues]:
     """Each table from its own section; from the whole text where the heading was not found."""
     n = len(text)
     out: dict[str, TableValues] = {}
@@ -214,7 +268,7 @@ def _read_tables(text: str, sections: dict[str, Section]) -> dict[str, TableValu
         start, end = region(name)
         if name not in sections and previous is not None and previous.span is not None:
             start = previous.span[1]
-        found = reader(text, start, end)
+        found = reader(text, start, end, strict)
         if found is not None:
             out[name] = previous = found
     return out

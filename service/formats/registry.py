@@ -13,11 +13,15 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
+from typing import TYPE_CHECKING
 
 from schemas.extraction import Finding
 from service import errors
 from service.text.decode import decode, sniff_binary
 from service.text.grid import Grid
+
+if TYPE_CHECKING:
+    from service.formats.ocr import OcrBox
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class Document:
     pages: int | None = None
     empty: Finding | None = None
     grids: tuple[Grid, ...] = ()  # the document's tables with their cells, where the format keeps them
+    ocr: tuple[OcrBox, ...] = ()  # recognised text boxes (a scan, an image): spans in `text`, page, confidence
 
 
 Reader = Callable[[bytes | str, str | None], Document]
@@ -113,18 +118,38 @@ _MIN_CHARS_PER_PAGE = 5
 
 
 def _read_pdf(data: bytes | str, name: str | None) -> Document:
+    from service.formats import ocr
     from service.formats.pdf import pdf_to_text
 
-    text, pages = pdf_to_text(_require_bytes(data, "a PDF file", name), name)
-    if len(text.strip()) < _MIN_CHARS_PER_PAGE * max(1, pages):
-        finding = Finding(
-            rule="input.no_text_layer",
-            kind="input",
-            message=f"the PDF's {pages} page(s) have no text layer (a scan?): nothing can be read without OCR, "
-            "which this service does not do",
-        )
-        return Document(text, "pdf", derived=True, pages=pages, empty=finding)
-    return Document(text, "pdf", derived=True, pages=pages)
+    raw = _require_bytes(data, "a PDF file", name)
+    text, pages = pdf_to_text(raw, name)
+    if len(text.strip()) >= _MIN_CHARS_PER_PAGE * max(1, pages):
+        return Document(text, "pdf", derived=True, pages=pages)
+    if ocr.available():
+        scanned, boxes, pages = ocr.ocr_pdf(raw, name)
+        if scanned.strip():
+            return Document(scanned, "pdf", derived=True, pages=pages, ocr=tuple(boxes))
+    finding = Finding(
+        rule="input.no_text_layer",
+        kind="input",
+        message=f"the PDF's {pages} page(s) have no text layer (a scan?)"
+        + (
+            "; text recognition found nothing on them"
+            if ocr.available()
+            else ": reading it needs text recognition, pip install 'nianbao[ocr]'"
+        ),
+    )
+    return Document(text, "pdf", derived=True, pages=pages, empty=finding)
+
+
+def _read_image(data: bytes | str, name: str | None) -> Document:
+    from service.formats.ocr import ocr_image
+
+    text, boxes, pages = ocr_image(_require_bytes(data, "an image", name), name)
+    if not text.strip():
+        finding = Finding(rule="input.no_text", kind="input", message="text recognition found no text in the image")
+        return Document(text, "image", derived=True, pages=pages, empty=finding)
+    return Document(text, "image", derived=True, pages=pages, ocr=tuple(boxes))
 
 
 def _zip_names(data: bytes) -> list[str]:
@@ -179,6 +204,13 @@ FORMATS: tuple[Format, ...] = (
         media_types=(DOCX_MEDIA_TYPE,),
         suffixes=(".docx",),
         sniff=_is_docx,
+    ),
+    Format(
+        "image",
+        _read_image,
+        magic=(b"\x89PNG", b"\xff\xd8\xff"),
+        media_types=("image/png", "image/jpeg"),
+        suffixes=(".png", ".jpg", ".jpeg"),
     ),
     Format(
         "odt",

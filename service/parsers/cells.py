@@ -197,15 +197,24 @@ class RowReadings:
 
 
 def row_readings(
-    tokens: Sequence[Token], k: int, check: RowCheck | None, seg: tuple[int, int], repeats: bool = False
+    tokens: Sequence[Token],
+    k: int,
+    check: RowCheck | None,
+    seg: tuple[int, int],
+    repeats: bool = False,
+    strict: bool = False,
 ) -> RowReadings:
-    """All readings of a row's tokens as k cells that pass the row's own arithmetic."""
+    """All readings of a row's tokens as k cells that pass the row's own arithmetic. `strict`: only one token
+    per cell (recognised text, where a digit the recogniser missed is no blank cell and two cells it ran
+    together are no fused run)."""
     if not tokens:
         return RowReadings([], "empty")
     if len(tokens) > k:
         return RowReadings([], "overflow")
     if len(tokens) == k:
         return RowReadings([tuple(_printed(t) for t in tokens)], "printed", 1)
+    if strict:
+        return RowReadings([], "cell_count")
     for how, gen in (("fused", _fused(tokens, k)), ("dropped", _dropped(tokens, k, seg))):
         kept: dict[tuple[Num, ...], Reading] = {}
         tried = 0

@@ -37,7 +37,7 @@ def _specs(template: Template) -> tuple[RowSpec, ...]:
     )
 
 
-def read_proactive(text: str, start: int, end: int) -> TableValues | None:
+def read_proactive(text: str, start: int, end: int, strict: bool = False) -> TableValues | None:
     m = PROACTIVE_START.search(text, start, end)
     if m is None:
         return None
@@ -46,7 +46,7 @@ def read_proactive(text: str, start: int, end: int) -> TableValues | None:
         return None
     template, evidence = detected
     columns = PROACTIVE_2019 if template == "2019" else PROACTIVE_2021
-    table = read_table(text, m.start(), end, _specs(template), where="proactive")
+    table = read_table(text, m.start(), end, _specs(template), where="proactive", strict=strict)
     if table is None:
         return None
     out = TableValues(template=template, evidence=evidence, span=(table.start, table.end))

@@ -46,7 +46,7 @@ def column_rules(single_other: bool) -> tuple[ColumnRule, ...]:
     )
 
 
-def read_requests(text: str, start: int, end: int) -> TableValues | None:
+def read_requests(text: str, start: int, end: int, strict: bool = False) -> TableValues | None:
     header = _HEADER.search(text, start, end) or _FIRST_ROWS.search(text, start, end)
     if header is None:
         return None
@@ -55,7 +55,7 @@ def read_requests(text: str, start: int, end: int) -> TableValues | None:
     sub = find_anchors(text, start, end, specs(single_other=False))
     keys = request_rows(single_other=False)
     single = sub[keys.index("other_no_correction")] is None and sub[keys.index("other_unpaid_fee")] is None
-    table = read_table(text, start, end, specs(single), column_rules(single), where="requests")
+    table = read_table(text, start, end, specs(single), column_rules(single), where="requests", strict=strict)
     if table is None:
         return None
     out = TableValues(template="2019" if single else "2021", span=(table.start, table.end))

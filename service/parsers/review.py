@@ -24,7 +24,7 @@ def groups_ok(v: Sequence[Num]) -> bool:
     return all(v[g + W - 1] == sum(v[g : g + W - 1]) for g in range(0, K, W))
 
 
-def read_review(text: str, start: int, end: int) -> TableValues | None:
+def read_review(text: str, start: int, end: int, strict: bool = False) -> TableValues | None:
     head = None
     end = min(end, start + MAX_TABLE_CHARS)
     for m in _START.finditer(text, start, end):
@@ -37,7 +37,7 @@ def read_review(text: str, start: int, end: int) -> TableValues | None:
     if not tokens:
         return None
     seg = (tokens[0].start, tokens[-1].end)
-    options = row_readings(tokens, K, groups_ok, seg)
+    options = row_readings(tokens, K, groups_ok, seg, strict=strict)
     out = TableValues(span=(head.start(), seg[1]))
     if len(tokens) >= W:  # numbers enough for a table, not a sentence's one or two
         out.printed.update(f"review.{g}.{o}" for g in REVIEW_GROUPS for o in REVIEW_OUTCOMES)

@@ -102,8 +102,10 @@ def _best(
     return (), [], []
 
 
-def solve(rows: dict[str, Open], rules: Sequence[ColumnRule]) -> Solution:
-    """The cells the rows' readings and the column rules decide together."""
+def solve(rows: dict[str, Open], rules: Sequence[ColumnRule], confirm: bool = False) -> Solution:
+    """The cells the rows' readings and the column rules decide together. `confirm`: a row of a rule is given
+    only where that rule could be checked and holds (recognised text, where a misread digit can keep a
+    row's own total)."""
     active = [r for r in rules if all(k in rows and rows[k].readings and not rows[k].fixed for k in r.rows)]
     held, keys, survivors = _best(rows, active)
     out = Solution(combinations=len(survivors), consistent=bool(survivors) or not active)
@@ -120,6 +122,8 @@ def solve(rows: dict[str, Open], rules: Sequence[ColumnRule]) -> Solution:
             continue
         if row.blank and key not in confirming:
             continue  # a blank row is zeros only where a rule that holds says so
+        if confirm and any(key in r.rows for r in rules) and key not in keys:
+            continue
         readings = row.readings
         if key in keys:
             kept = sorted({combo[keys.index(key)] for combo in survivors})

@@ -109,6 +109,7 @@ def read_table(
     specs: Sequence[RowSpec],
     column_rules: Sequence[ColumnRule] = (),
     where: str = "table",
+    strict: bool = False,
 ) -> TableRead | None:
     """Read rows `specs` from text[start:end]; None when no row label is there at all."""
     anchors = find_anchors(text, start, end, specs)
@@ -136,20 +137,21 @@ def read_table(
         seg = (anchor[1], tokens[-1].end if tokens else anchor[1])
         table_end = max(table_end, seg[1])
         rows[spec.key] = RowResult(
-            spec, anchor, seg, tokens, row_readings(tokens, spec.k, spec.check, seg, spec.repeats)
+            spec, anchor, seg, tokens, row_readings(tokens, spec.k, spec.check, seg, spec.repeats, strict)
         )
     for spec in specs:
         if spec.key not in rows:
             rows[spec.key] = RowResult(spec, None, (start, start), [], RowReadings([], "missing"))
-    _repair_displaced(text, [rows[specs[i].key] for i in found])
+    if not strict:  # recognised lines are laid out by position: no value line stands away from its label
+        _repair_displaced(text, [rows[specs[i].key] for i in found])
     table = TableRead(rows, "anchored", first_label[0], table_end, start)
-    _choose(table, column_rules, blanks=False)
+    _choose(table, column_rules, blanks=False, strict=strict)
     if any(r.chosen is None for r in rows.values()):
-        seq = _sequential(text, table, specs)
+        seq = None if strict else _sequential(text, table, specs)
         if seq is not None:
             table = seq
-            _choose(table, column_rules, blanks=False)
-        elif _undisturbed(text, table):
+            _choose(table, column_rules, blanks=False, strict=strict)
+        elif not strict and _undisturbed(text, table):
             # rows printed with no number at all are blank rows, where the column totals confirm it
             _choose(table, column_rules, blanks=True)
     table.findings = _problems(table, where)
@@ -252,10 +254,10 @@ def _open(row: RowResult, blanks: bool) -> Open:
     return Open([])
 
 
-def _choose(table: TableRead, rules: Sequence[ColumnRule], blanks: bool) -> None:
+def _choose(table: TableRead, rules: Sequence[ColumnRule], blanks: bool, strict: bool = False) -> None:
     """Settle every row the readings and the column rules decide together (service.parsers.solve); `blanks`:
     rows printed without numbers may be read as blank rows."""
-    solution = solve({key: _open(row, blanks) for key, row in table.rows.items()}, rules)
+    solution = solve({key: _open(row, blanks) for key, row in table.rows.items()}, rules, confirm=strict)
     for key, row in table.rows.items():
         cells = solution.cells.get(key)
         row.chosen, row.decided = None, None
