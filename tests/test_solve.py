@@ -2,40 +2,16 @@
 
 from __future__ import annotations
 
-from schemas.fields import outcome_rows
+from evals.synth.text import REQUEST_LABEL_TEXT
+from schemas.fields import outcome_rows, request_rows
 from service.pipeline import Source, extract
 
 HEAD = (
     "某局2022年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
     "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）\n申请人情况\n"
 )
-LABELS = {
-    "new": "一、本年新收政府信息公开申请数量",
-    "carried_over": "二、上年结转政府信息公开申请数量",
-    "granted": "三、本年度办理结果（一）予以公开",
-    "partial": "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
-    "denied_secret": "（三）不予公开1.属于国家秘密",
-    "denied_law": "2.其他法律行政法规禁止公开",
-    "denied_safety": "3.危及“三安全一稳定”",
-    "denied_third_party": "4.保护第三方合法权益",
-    "denied_internal": "5.属于三类内部事务信息",
-    "denied_process": "6.属于四类过程性信息",
-    "denied_case_file": "7.属于行政执法案卷",
-    "denied_query": "8.属于行政查询事项",
-    "unable_not_held": "（四）无法提供1.本机关不掌握相关政府信息",
-    "unable_create": "2.没有现成信息需要另行制作",
-    "unable_unclear": "3.补正后申请内容仍不明确",
-    "rejected_petition": "（五）不予处理1.信访举报投诉类申请",
-    "rejected_duplicate": "2.重复申请",
-    "rejected_publication": "3.要求提供公开出版物",
-    "rejected_excessive": "4.无正当理由大量反复申请",
-    "rejected_confirm": "5.要求行政机关确认或重新出具已获取信息",
-    "other_no_correction": "（六）其他处理1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-    "other_unpaid_fee": "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-    "other_misc": "3.其他",
-    "total": "（七）总计",
-    "carried_forward": "四、结转下年度继续办理",
-}
+# the 2021 request rows, labelled as the template prints them (the generators' labels), spaces run together
+LABELS = {k: v.replace(" ", "") for k, v in REQUEST_LABEL_TEXT.items() if k in request_rows(single_other=False)}
 
 
 def _fused(rows: dict[str, str]) -> str:

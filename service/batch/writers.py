@@ -51,30 +51,39 @@ def _parquet(tables: Tables, out: Path) -> list[Path]:
     return paths
 
 
-def _csv(tables: Tables, out: Path) -> list[Path]:
+def _per_table(
+    tables: Tables, out: Path, suffix: str, write: Callable[[Any, list[dict[str, Any]], Columns], None]
+) -> list[Path]:
+    """One file per table, `<out>/<table><suffix>`, each written by `write(file, rows, columns)`."""
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, columns in TABLES.items():
-        path = out / f"{name}.csv"
-        with path.open("w", encoding="utf-8-sig", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow([c for c, _ in columns])
-            for row in tables[name]:
-                writer.writerow(["" if row.get(c) is None else _typed(row.get(c), kind) for c, kind in columns])
+        path = out / f"{name}{suffix}"
+        # CSV with a byte-order mark: Excel then reads the Chinese text as UTF-8
+        with path.open("w", encoding="utf-8-sig" if suffix == ".csv" else "utf-8", newline="") as f:
+            write(f, tables[name], columns)
         paths.append(path)
     return paths
+
+
+def _csv_rows(f: Any, rows: list[dict[str, Any]], columns: Columns) -> None:
+    writer = csv.writer(f)
+    writer.writerow([c for c, _ in columns])
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else _typed(row.get(c), kind) for c, kind in columns])
+
+
+def _jsonl_rows(f: Any, rows: list[dict[str, Any]], columns: Columns) -> None:
+    for row in rows:
+        f.write(json.dumps({c: _typed(row.get(c), k) for c, k in columns}, ensure_ascii=False) + "\n")
+
+
+def _csv(tables: Tables, out: Path) -> list[Path]:
+    return _per_table(tables, out, ".csv", _csv_rows)
 
 
 def _jsonl(tables: Tables, out: Path) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, columns in TABLES.items():
-        path = out / f"{name}.jsonl"
-        with path.open("w", encoding="utf-8") as f:
-            for row in tables[name]:
-                f.write(json.dumps({c: _typed(row.get(c), k) for c, k in columns}, ensure_ascii=False) + "\n")
-        paths.append(path)
-    return paths
+    return _per_table(tables, out, ".jsonl", _jsonl_rows)
 
 
 def _xlsx(tables: Tables, out: Path) -> list[Path]:
