@@ -294,68 +294,50 @@ def _sequential(text: str, table: TableRead, specs: Sequence[RowSpec]) -> TableR
 
 
 def _problems(table: TableRead, where: str) -> list[Finding]:
+    """A finding for every row not read whole (and for a run read as equal numbers): what was found, and why
+    the cells are left null."""
     out: list[Finding] = []
     for key, row in table.rows.items():
-        if row.chosen is not None and row.options.how == "repeated":
-            shown = " ".join(str(v) for v in values(row.chosen))
-            out.append(
-                Finding(
-                    rule="parse.repeated_reading",
-                    kind="parse",
-                    message=(
-                        f"{where} row {key!r}: the run of digits was read as {row.spec.k} equal numbers ({shown}); "
-                        f"{row.options.tried - 1} other split(s) of the same digits exist"
-                    ),
-                    cells=[f"{where}.{key}"],
-                    start=row.label[0] if row.label else None,
-                    end=row.seg[1],
-                )
-            )
+        if row.chosen is not None and row.options.how != "repeated":
             continue
-        if row.chosen is not None:
-            continue
-        cells = [f"{where}.{key}"]
-        if row.decided is not None:
-            read = sum(c is not None for c in row.decided)
-            shown = "; ".join(" ".join(str(v) for v in values(r)) for r in row.options.readings[:3])
-            msg = (
-                f"{where} row {key!r}: {read} of its {row.spec.k} cells are the same in every reading of the "
-                f"printed numbers ({shown}{'; …' if len(row.options.readings) > 3 else ''}) and are read; "
-                "the others are left null"
-            )
-            start, end = (row.label[0], row.seg[1]) if row.label else (None, None)
-            out.append(Finding(rule="parse.partial_row", kind="parse", message=msg, cells=cells, start=start, end=end))
-            continue
-        n = len(row.options.readings)
-        how = row.options.how
-        if how == "missing":
-            msg = f"{where} row {key!r}: label not found; its cells are left null"
-            rule = "parse.row_not_found"
-        elif how == "empty":
-            msg = f"{where} row {key!r}: no numbers printed after the label; its cells are left null"
-            rule = "parse.no_values"
-        elif how == "overflow":
-            msg = (
-                f"{where} row {key!r}: {len(row.tokens)} numbers where the template has "
-                f"{row.spec.k} cells; its cells are left null"
-            )
-            rule = "parse.cell_count"
-        elif how == "too_many":
-            msg = f"{where} row {key!r}: the run of digits allows too many readings; its cells are left null"
-            rule = "parse.ambiguous_split"
-        elif n == 0:
-            msg = (
-                f"{where} row {key!r}: no reading of the printed digits into {row.spec.k} cells "
-                "satisfies the template's arithmetic; its cells are left null"
-            )
-            rule = "parse.ambiguous_split"
-        else:
-            shown = "; ".join(" ".join(str(v) for v in values(r)) for r in row.options.readings[:3])
-            msg = (
-                f"{where} row {key!r}: {n} readings of the printed numbers fit the template "
-                f"({shown}{'; …' if n > 3 else ''}); its cells are left null"
-            )
-            rule = "parse.ambiguous_split" if how == "fused" else "parse.dropped_cells"
+        rule, msg = _why(row, f"{where} row {key!r}")
         start, end = (row.label[0], row.seg[1]) if row.label else (None, None)
-        out.append(Finding(rule=rule, kind="parse", message=msg, cells=cells, start=start, end=end))
+        out.append(Finding(rule=rule, kind="parse", message=msg, cells=[f"{where}.{key}"], start=start, end=end))
     return out
+
+
+def _shown(readings: Sequence[Reading]) -> str:
+    return "; ".join(" ".join(str(v) for v in values(r)) for r in readings[:3]) + ("; …" if len(readings) > 3 else "")
+
+
+def _why(row: RowResult, what: str) -> tuple[str, str]:
+    """(rule, message) for a row that is not read whole."""
+    k, how, n = row.spec.k, row.options.how, len(row.options.readings)
+    if row.chosen is not None:  # "repeated"
+        shown = " ".join(str(v) for v in values(row.chosen))
+        return "parse.repeated_reading", (
+            f"{what}: the run of digits was read as {k} equal numbers ({shown}); "
+            f"{row.options.tried - 1} other split(s) of the same digits exist"
+        )
+    if row.decided is not None:
+        read = sum(c is not None for c in row.decided)
+        return "parse.partial_row", (
+            f"{what}: {read} of its {k} cells are the same in every reading of the printed numbers "
+            f"({_shown(row.options.readings)}) and are read; the others are left null"
+        )
+    null = "its cells are left null"
+    if how == "missing":
+        return "parse.row_not_found", f"{what}: label not found; {null}"
+    if how == "empty":
+        return "parse.no_values", f"{what}: no numbers printed after the label; {null}"
+    if how in ("overflow", "cell_count"):
+        return "parse.cell_count", f"{what}: {len(row.tokens)} numbers where the template has {k} cells; {null}"
+    if how == "too_many":
+        return "parse.ambiguous_split", f"{what}: the run of digits allows too many readings; {null}"
+    if n == 0:
+        return "parse.ambiguous_split", (
+            f"{what}: no reading of the printed digits into {k} cells satisfies the template's arithmetic; {null}"
+        )
+    return "parse.ambiguous_split" if how == "fused" else "parse.dropped_cells", (
+        f"{what}: {n} readings of the printed numbers fit the template ({_shown(row.options.readings)}); {null}"
+    )
