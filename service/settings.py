@@ -41,8 +41,11 @@ class Settings(BaseSettings):
         ge=0,
         description="how far an extraction process's address space may grow (RLIMIT_AS) beyond its start; 0: no cap",
     )
-    worker_recycle_mb: int = Field(
-        default=1024, ge=0, description="a worker whose resident size is above this after a job is replaced; 0: never"
+    worker_recycle_ratio: float = Field(
+        default=2.0,
+        ge=0,
+        description="a worker whose resident size stays above this many times its idle size after a job (its "
+        "heap collected and trimmed) is replaced; 0: never",
     )
     log_level: str = Field(default="info", pattern="^(debug|info|warning|error)$")
     review_dir: str | None = Field(

@@ -11,6 +11,8 @@ A PDF with no text layer (a scan) yields no text and the caller reports that it 
 from __future__ import annotations
 
 import itertools
+import re
+import zlib
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -31,9 +33,41 @@ class _Char:
     top: float
 
 
+# What a PDF's compressed streams may inflate to, all together: a flate bomb (a megabyte that inflates to
+# gigabytes) is refused before PDFium inflates it.
+MAX_INFLATED = 512 * 1024 * 1024
+_STREAM = re.compile(rb"stream\r?\n")
+
+
+def check_inflation(data: bytes, name: str | None = None) -> None:
+    """Inflate every Flate stream with a bound on the total, discarding the output: InputTooLarge past it."""
+    left = MAX_INFLATED
+    for m in _STREAM.finditer(data):
+        end = data.find(b"endstream", m.end())
+        if end < 0:
+            break
+        inflater = zlib.decompressobj()
+        chunk = data[m.end() : end]
+        try:
+            while chunk and left > 0:
+                out = inflater.decompress(chunk, min(left, 1 << 24))
+                left -= len(out)
+                chunk = inflater.unconsumed_tail
+        except zlib.error:
+            continue  # not a Flate stream (an image, another filter): PDFium reads it as it is
+        if left <= 0:
+            raise errors.InputTooLarge(
+                f"{name or 'the input'}'s compressed streams inflate to more than {MAX_INFLATED // 2**20} MiB: "
+                "refused as a possible decompression bomb",
+                source=name,
+                limit=MAX_INFLATED,
+            )
+
+
 def pdf_to_text(data: bytes, name: str | None = None) -> tuple[str, int]:
     """(text, pages); raises a clear error for an unreadable or oversized PDF."""
     who = name or "the input"
+    check_inflation(data, name)
     try:
         pdf = pdfium.PdfDocument(data)
     except (pdfium.PdfiumError, ValueError, TypeError) as exc:

@@ -74,10 +74,11 @@ def read_proactive(text: str, start: int, end: int, strict: bool = False) -> Tab
                 )
                 continue
             out.cells[key] = cell
-    if out.cells:  # the 第二十条 headers and at least one row read: a table
-        for item, cols in columns.items():
-            if table.rows[item].label is not None:
-                out.printed.update(f"proactive.{item}.{col}" for col in cols)
+    # the 第二十条 column headers are printed (a table, not a sentence): its labelled rows are the report's,
+    # read or not
+    for item, cols in columns.items():
+        if table.rows[item].label is not None:
+            out.printed.update(f"proactive.{item}.{col}" for col in cols)
     return out
 
 

@@ -132,6 +132,7 @@ def worker_main(sock: socket.socket, settings: Settings) -> None:
         llm = build(settings)
         answer = self_test()
         _settle_gc()
+        idle = rss_mb()
         _send(stream, ("ok", answer))
     except Exception as exc:
         _send(stream, ("err", _portable(exc)))
@@ -164,12 +165,22 @@ def worker_main(sock: socket.socket, settings: Settings) -> None:
             reply = ("err", _portable(exc))
         finally:
             request_id.reset(token)
-        _send(stream, reply)
-        if settings.worker_recycle_mb and rss_mb() > settings.worker_recycle_mb:
-            gc.collect()
-            if rss_mb() > settings.worker_recycle_mb:
-                log.info("worker recycled", extra={"fields": {"rss_mb": round(rss_mb(), 1)}})
-                return  # the pool sees the process end and starts another
+        retiring = _grew(settings.worker_recycle_ratio * idle, trim)
+        _send(stream, (*reply, retiring))  # the pool sends no further job to a worker that says it retires
+        if retiring:
+            log.info("worker recycled", extra={"fields": {"rss_mb": round(rss_mb(), 1), "idle_mb": round(idle, 1)}})
+            return  # the pool starts another
+
+
+def _grew(mark: float, trim: Callable[[int], int] | None) -> bool:
+    """Whether this worker stays above `mark` MiB once its heap is collected and trimmed (a native library
+    kept what a hostile document made it allocate)."""
+    if not mark or rss_mb() <= mark:
+        return False
+    gc.collect()
+    if trim is not None:
+        trim(0)
+    return rss_mb() > mark
 
 
 @dataclass(eq=False)
@@ -253,7 +264,7 @@ class ProcessRunner:
                 try:
                     worker.writer.write(_frame(job))
                     async with asyncio.timeout(self.settings.request_timeout_s):
-                        status, answer = await _areceive(worker.reader)
+                        status, answer, retiring = await _areceive(worker.reader)
                 except TimeoutError as exc:
                     if not future.done():
                         future.set_exception(exc)
@@ -269,6 +280,9 @@ class ProcessRunner:
                         future.set_result(answer)
                     else:
                         future.set_exception(answer)
+                if retiring:
+                    self._replace(worker)
+                    return
         except asyncio.CancelledError:
             if current is not None and current.job is not None and not current.future.done():
                 current.future.set_exception(errors.worker_died(current.job.source.name))
