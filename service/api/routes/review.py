@@ -11,6 +11,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service import errors
 from service.api import inputs
@@ -33,7 +34,7 @@ async def page() -> FileResponse:
 @router.get("/review/assets/{name}")
 async def asset(name: str) -> FileResponse:
     if name not in ASSETS:
-        raise errors.InputError(f"no asset {name!r}")
+        raise StarletteHTTPException(404, f"no asset {name!r}")
     media = "text/javascript" if name.endswith(".js") else "text/css"
     return FileResponse(PAGE / name, media_type=f"{media}; charset=utf-8")
 
