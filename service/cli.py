@@ -68,12 +68,12 @@ def _state_beside(out: str) -> str:
     return name.rsplit("/", 1)[-1] + ".state" if "://" in name else name + ".state"
 
 
-def _out_name(path: Path, used: dict[str, str]) -> str:
+def _out_name(path: Path, data: bytes, used: dict[str, str]) -> str:
     """`<stem>.json`, or `<stem>.<sha256[:12]>.json` where another document of this run has the name: two
     inputs never overwrite each other (a/report.txt and b/report.txt, x.txt and x.html)."""
-    import hashlib
+    from service.batch.state import sha256
 
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    sha = sha256(data)
     name = f"{path.stem}.json"
     if used.setdefault(name, sha) != sha:
         name = f"{path.stem}.{sha[:12]}.json"
@@ -81,14 +81,12 @@ def _out_name(path: Path, used: dict[str, str]) -> str:
     return name
 
 
-def _extract_one(path: Path, options: Options) -> Any:
+def _extract_one(data: bytes, name: str, options: Options) -> Any:
     """One document, read in a child process that is killed at the timeout (service.workers.isolated)."""
     from service.workers.isolated import extract_isolated
 
     settings = get_settings()
-    return extract_isolated(
-        Source(_read(path), path.name), options, settings.request_timeout_s, settings.worker_max_memory_mb
-    )
+    return extract_isolated(Source(data, name), options, settings.request_timeout_s, settings.worker_max_memory_mb)
 
 
 def _read(path: Path) -> bytes:
@@ -123,7 +121,8 @@ def extract(files: Sequence[Path], flat: bool, out_dir: Path | None, indent: int
     with _progress(len(files), "extracting") as bar:
         for path in files:
             try:
-                payload = render.data(_extract_one(path, options))
+                data = _read(path)
+                payload = render.data(_extract_one(data, path.name, options))
             except NianbaoError as exc:
                 failed += 1
                 click.echo(f"nianbao: {path}: {exc.message}", err=True)
@@ -132,7 +131,7 @@ def extract(files: Sequence[Path], flat: bool, out_dir: Path | None, indent: int
                 click.echo(f"nianbao: {path}: cannot read: {exc.strerror or exc}", err=True)
             else:
                 if out_dir is not None:
-                    target = out_dir / _out_name(path, used)
+                    target = out_dir / _out_name(path, data, used)
                     target.write_text(json.dumps(payload, ensure_ascii=False, indent=indent or None) + "\n", "utf-8")
                 elif many:
                     click.echo(json.dumps({"file": str(path), "result": payload}, ensure_ascii=False))

@@ -60,6 +60,21 @@ def page(server: str) -> Iterator[Any]:
         browser.close()
 
 
+def _edit(page: Any, key: str, value: str) -> None:
+    page.dblclick(f'td.cell[data-key="{key}"]')
+    page.fill(f'td.cell[data-key="{key}"] input', value)
+    page.keyboard.press("Enter")
+
+
+def _gold(page: Any, target: Path) -> dict[str, Any]:
+    """The gold file the page downloads."""
+    with page.expect_download() as download:
+        page.click("#download")
+    download.value.save_as(target)
+    gold: dict[str, Any] = json.loads(target.read_text("utf-8"))
+    return gold
+
+
 def _open(page: Any, path: Path) -> None:
     page.set_input_files("#file", str(path))
     page.click("#read")
@@ -84,21 +99,17 @@ def test_a_cell_shows_its_span_findings_their_cells_and_a_correction_becomes_gol
     broken = page.locator("#findings li", has_text="requests.outcome_total").first
     broken.click()
     involved = page.eval_on_selector_all("td.involved", "els => els.map(e => e.dataset.key)")
-    assert involved and all(k.startswith("requests.total") or k.startswith("requests.") for k in involved)
+    # (七)总计 and the outcome rows, in the one column whose sum breaks
+    assert involved and all(k.startswith("requests.") for k in involved)
     assert any(k.startswith("requests.total.") for k in involved)
+    assert len({k.rsplit(".", 1)[1] for k in involved}) == 1
     # keyboard: from the selected cell, the arrow moves to the next column
     page.click('td.cell[data-key="requests.new.natural_person"]')
     page.keyboard.press("ArrowRight")
     assert page.get_attribute("td.selected", "data-key") == "requests.new.commercial"
     # a correction: requests.new.total edited, then the gold downloaded
-    page.dblclick('td.cell[data-key="requests.new.total"]')
-    page.fill('td.cell[data-key="requests.new.total"] input', "5")
-    page.keyboard.press("Enter")
-    with page.expect_download() as download:
-        page.click("#download")
-    gold_path = tmp_path / "gold.json"
-    download.value.save_as(gold_path)
-    gold = json.loads(gold_path.read_text("utf-8"))
+    _edit(page, "requests.new.total", "5")
+    gold = _gold(page, tmp_path / "gold.json")
     flat = httpx.post(f"{server}/v1/extract?flat=true", content=path.read_bytes(), timeout=30).json()
     assert {k for k in gold.keys() | flat.keys() if gold.get(k) != flat.get(k)} == {"requests.new.total"}
     assert gold["requests.new.total"] == 5
@@ -113,11 +124,5 @@ def test_an_html_report_and_a_not_stated_mark(page: Any, corpus: Path, tmp_path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "review-33-html.png"), full_page=False)
     # marking a value "not stated" removes it from the gold
-    page.dblclick('td.cell[data-key="requests.new.total"]')
-    page.fill('td.cell[data-key="requests.new.total"] input', "")
-    page.keyboard.press("Enter")
-    with page.expect_download() as download:
-        page.click("#download")
-    target = tmp_path / "g.json"
-    download.value.save_as(target)
-    assert "requests.new.total" not in json.loads(target.read_text("utf-8"))
+    _edit(page, "requests.new.total", "")
+    assert "requests.new.total" not in _gold(page, tmp_path / "g.json")

@@ -11,6 +11,7 @@ import random
 
 from evals.synth.docs import _grid_proactive, _grid_requests, _grid_review, _placed, _title, to_html
 from evals.synth.text import Report, render
+from schemas.fields import REQUEST_COLUMNS
 
 MARKDOWN_STYLES = ("mineru", "docling", "br", "split", "lost_labels", "dropped")
 _BLANKS = ("", "&nbsp;", "<p></p>", "<p>&nbsp;</p>", "-", "/", "—", " ")
@@ -69,7 +70,7 @@ def to_markdown(report: Report, style: str, rng: random.Random) -> tuple[str, se
         i = rng.randrange(len(keys))
         row = requests[3 + i]
         del row[rng.randrange(3, len(row))]
-        may_be_null.update(f"requests.{keys[i]}.{c}" for c in _columns())
+        may_be_null.update(f"requests.{keys[i]}.{c}" for c in REQUEST_COLUMNS)
     lines = [
         f"# {_title(report)}",
         "",
@@ -103,12 +104,6 @@ def to_markdown(report: Report, style: str, rng: random.Random) -> tuple[str, se
         "",
     ]
     return "\n".join(lines), may_be_null
-
-
-def _columns() -> tuple[str, ...]:
-    from schemas.fields import REQUEST_COLUMNS
-
-    return REQUEST_COLUMNS
 
 
 def traditional(text: str) -> str:

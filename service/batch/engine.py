@@ -52,17 +52,17 @@ def _record_error(exc: BaseException) -> dict[str, Any]:
 
 async def _extract_all(
     todo: list[tuple[str, Path]], state: State, settings: Settings, jobs: int, progress: Progress | None
-) -> tuple[int, int]:
-    """(extracted, failed) for the documents not yet in the state."""
+) -> int:
+    """Extract the documents not yet in the state; how many were read."""
     runner = ProcessRunner(settings.model_copy(update={"workers": jobs}))
     started = await runner.start()
     if started != "ok":
         raise errors.ConfigError(f"the extraction workers did not start: {started}")
-    done = failed = 0
+    done = 0
     window = asyncio.Semaphore(2 * jobs)
 
     async def one(sha: str, path: Path) -> None:
-        nonlocal done, failed
+        nonlocal done
         async with window:
             try:
                 data = _read(path, settings.max_input_bytes)
@@ -78,7 +78,6 @@ async def _extract_all(
                 record, body = _record_error(exc), None
             state.put(sha, {"sha256": sha, "path": str(path), **record}, body)
             done += 1
-            failed += not record["ok"]
             if progress:
                 progress(1)
 
@@ -86,7 +85,7 @@ async def _extract_all(
         await asyncio.gather(*(one(sha, path) for sha, path in todo))
     finally:
         await runner.close()
-    return done, failed
+    return done
 
 
 def run(
@@ -119,7 +118,7 @@ def run(
         else:
             todo.append((sha, path))
     if todo:
-        summary.extracted, _ = asyncio.run(_extract_all(todo, state, settings, jobs, progress))
+        summary.extracted = asyncio.run(_extract_all(todo, state, settings, jobs, progress))
     summary.documents = len(summary.paths)
     summary.seconds = time.perf_counter() - t0
     return summary

@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any
 
 from service import errors
+from service.formats.layout import lines
 
 MAX_OCR_PAGES = 50
 MAX_PIXELS = 40_000_000  # an image larger than this (about 6300 x 6300) is refused before decoding
@@ -134,29 +135,14 @@ def _recognise(images: list[Any]) -> tuple[str, list[OcrBox], int]:
     return "\n".join(lines_out) + "\n", boxes, len(images)
 
 
-def _lines(found: list[Any]) -> list[list[tuple[str, tuple[float, float, float, float], float]]]:
-    """Recognised boxes grouped into lines, each left to right: a box joins a line when its vertical middle is
-    within the line's extent. A box much taller than the text's usual height (a merged label cell's text
-    wrapped over rows) joins the line of its middle but does not stretch it over its neighbours."""
-    items = []
+Box = tuple[str, tuple[float, float, float, float], float]  # text, (left, top, right, bottom), confidence
+
+
+def _lines(found: list[Any]) -> list[list[Box]]:
+    """Recognised boxes as lines; a box much taller than the text's usual height (a merged label cell's text
+    wrapped over rows) does not stretch its line over its neighbours."""
+    items: list[Box] = []
     for quad, text, confidence in found:
         xs, ys = [p[0] for p in quad], [p[1] for p in quad]
         items.append((str(text), (min(xs), min(ys), max(xs), max(ys)), float(confidence)))
-    if not items:
-        return []
-    heights = sorted(b[3] - b[1] for _, b, _ in items)
-    usual = heights[len(heights) // 2]
-    items.sort(key=lambda item: (item[1][1] + item[1][3]) / 2)
-    lines: list[tuple[float, float, list[Any]]] = []
-    for item in items:
-        top, bottom = item[1][1], item[1][3]
-        middle = (top + bottom) / 2
-        if bottom - top > 2 * usual:  # only its middle counts
-            top, bottom = middle - usual / 2, middle + usual / 2
-        if lines and lines[-1][0] <= middle <= lines[-1][1]:
-            low, high, members = lines[-1]
-            members.append(item)
-            lines[-1] = (min(low, top), max(high, bottom), members)
-        else:
-            lines.append((top, bottom, [item]))
-    return [sorted(members, key=lambda m: m[1][0]) for _, _, members in lines]
+    return lines(items, lambda b: (b[1][1], b[1][3]), lambda b: b[1][0], tall=2)

@@ -19,6 +19,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from service import errors
+from service.formats.layout import lines
 
 MAX_PAGES = 200
 MAX_CHARS_PER_PAGE = 50_000  # a page's text layer beyond this is not a report page's
@@ -109,24 +110,11 @@ def _chars(page: pdfium.PdfPage) -> list[_Char]:
 
 def _page_text(page: pdfium.PdfPage) -> str:
     try:
-        return "\n".join(_line_text(line) for line in _lines(_chars(page)))
+        # PDF space counts y upwards: a character's top is above its bottom
+        rows = lines(_chars(page), lambda c: (-c.top, -c.bottom), lambda c: c.left)
+        return "\n".join(_line_text(line) for line in rows)
     finally:
         page.close()
-
-
-def _lines(chars: list[_Char]) -> list[list[_Char]]:
-    """Characters grouped into lines, top to bottom: a character joins a line when its vertical middle lies
-    within the line's extent."""
-    lines: list[tuple[float, float, list[_Char]]] = []
-    for c in sorted(chars, key=lambda c: -(c.top + c.bottom)):
-        middle = (c.top + c.bottom) / 2
-        if lines and lines[-1][0] <= middle <= lines[-1][1]:
-            low, high, members = lines[-1]
-            members.append(c)
-            lines[-1] = (min(low, c.bottom), max(high, c.top), members)
-        else:
-            lines.append((c.bottom, c.top, [c]))
-    return [sorted(members, key=lambda c: c.left) for _, _, members in lines]
 
 
 # a gap wider than this share of the characters' height is a space (between cells, words, numbers)

@@ -12,14 +12,10 @@ import unicodedata
 from dataclasses import dataclass
 
 from service.text.cnnum import NUMBER, parse_number
+from service.text.normalize import compact
 
 _NUMBERS = re.compile(NUMBER)
 _ZERO_WORDS = ("无", "未", "没有", "零")
-
-
-def squash(s: str) -> str:
-    """NFKC without whitespace: quotes are compared where a PDF or a model may have moved spaces."""
-    return "".join(unicodedata.normalize("NFKC", s).split())
 
 
 def numbers_in(quote: str) -> set[float]:
@@ -65,10 +61,10 @@ _YEAR_AFTER = re.compile(r"\s*(?:年|月|日|号)")
 def check(value: int | float, quote: str, section_text: str, key: str | None = None) -> Verdict:
     """Is `value` grounded for `key`: the quote occurs in the section, reads as a statement (not an instruction),
     names the field, and writes the value next to the field's phrase rather than another's (and not as a date)?"""
-    q = squash(quote)
+    q = compact(quote)  # compared without spaces: a PDF or a model may have moved them
     if not q:
         return Verdict(False, "empty quote")
-    if q not in squash(section_text):
+    if q not in compact(section_text):
         return Verdict(False, f"the quote {quote!r} does not occur in the section")
     if _INSTRUCTION.search(q):
         return Verdict(False, f"the quote {quote!r} reads as an instruction, not as the report's statement")
@@ -108,7 +104,7 @@ def _attached(q: str, at: int, key: str) -> bool:
 
 def locate(quote: str, text: str, start: int, end: int) -> tuple[int, int] | None:
     """The span of the quote in text[start:end], tolerating whitespace the model dropped or added."""
-    chars = [re.escape(c) for c in squash(quote)]
+    chars = [re.escape(c) for c in compact(quote)]
     if not chars:
         return None
     m = re.compile(r"\s*".join(chars)).search(unicodedata.normalize("NFKC", text), start, end)

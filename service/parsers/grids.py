@@ -29,13 +29,10 @@ from service.parsers.cells import Cell, Num
 from service.parsers.labels import PROACTIVE_LABELS, REQUEST_LABELS, RowLabel
 from service.parsers.result import TableValues
 from service.text.grid import Grid, GridCell
+from service.text.normalize import compact
 
 _NUMBER = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(万元|元|件|条|个|项)?")
 _BLANK_MARKS = frozenset({"", "-", "/", "—", "–", "－", "无", "\\"})
-
-
-def _norm(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split())
 
 
 @dataclass(frozen=True)
@@ -86,7 +83,7 @@ def _label_of(
     cells together; the first key in template order that matches and is not yet taken."""
     texts = [c.text for c in _unique(row) if c.text.strip() and not _is_value(c.text)]
     for text in (texts[-1:], texts):
-        joined = _norm("".join(text))
+        joined = compact("".join(text))
         if not joined:
             continue
         for key in order:
@@ -132,7 +129,7 @@ def _header_map(row: Sequence[GridCell], headers: dict[str, tuple[str, ...]]) ->
     """Column -> key, where a column's own header cell names exactly one key."""
     out: dict[int, str] = {}
     for col, cell in enumerate(row):
-        text = _norm(cell.text)
+        text = compact(cell.text)
         if not text or _is_value(cell.text):
             continue
         found = [k for k, words in headers.items() if any(w in text for w in words)]
@@ -195,7 +192,7 @@ def _collect_request_rows(grids: Sequence[Grid], order: Sequence[str]) -> tuple[
                 rows.cells[key] = values
                 rows.labels[key] = next((c for c in reversed(label_cells) if c.text.strip()), row[0])
             elif (
-                not any(_norm(c.text) for c in label_cells)
+                not any(compact(c.text) for c in label_cells)
                 and all(p.value is not None for _, p in values.values())
                 and any(not p.blank for _, p in values.values())
             ):
@@ -327,7 +324,7 @@ def _proactive_header(row: Sequence[GridCell]) -> _Header | None:
     units: dict[int, str | None] = {}
     templates: set[str] = set()
     for i, cell in enumerate(row):
-        text = _norm(cell.text)
+        text = compact(cell.text)
         hit = next((v for phrase, v in _PROACTIVE_HEADERS.items() if phrase in text), None)
         if hit is None:
             continue
@@ -414,7 +411,7 @@ def read_review_grid(grids: Sequence[Grid]) -> TableValues | None:
             if len(numbers) < k or r == 0:
                 continue
             heads = {
-                i: _norm("".join(grid.rows[h][i].text for h in range(r) if i < len(grid.rows[h])))
+                i: compact("".join(grid.rows[h][i].text for h in range(r) if i < len(grid.rows[h])))
                 for i in range(len(row))
             }
             if not any("复议" in h for h in heads.values()):

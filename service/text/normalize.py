@@ -191,3 +191,8 @@ def squeeze(text: str) -> str:
 def spaced(literal: str) -> str:
     """A regex for `literal` that tolerates whitespace (and line breaks) between its characters."""
     return r"\s*".join(re.escape(ch) for ch in literal)
+
+
+def compact(text: str) -> str:
+    """NFKC without any whitespace: what two texts share where a PDF, a converter or a model moved spaces."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
