@@ -1,11 +1,16 @@
-"""Scanned PDF pages and images -> text, through RapidOCR (the PP-OCR Chinese models its wheel ships: nothing
-is downloaded at run time). An optional extra: `pip install 'nianbao[ocr]'`.
+"""Scanned PDF pages and images -> text and table grids, through RapidOCR (the PP-OCR Chinese models its wheel
+ships: nothing is downloaded at run time). An optional extra: `pip install 'nianbao[ocr]'`.
 
-Recognised text boxes become lines as the page shows them (by vertical position, left to right, a space
-between boxes), so a table row is its label and its numbers on one line and the same table reader runs.
-Every box keeps its page, its place and the recogniser's confidence (`OcrBox`, spans in the derived text):
-the pipeline marks the values read from them as method `ocr` and leaves a value null where its box is
-below the confidence threshold or its row breaks the template's arithmetic.
+A page is levelled first (`ruled.skew`). Its ruled tables (`service.formats.ruled`) become grids, as an HTML
+or DOCX table does: each cell's lines of ink are cropped and recognised on their own, so a blank cell is
+blank, a number stays in its column and a label wrapped over lines is one label. The rest of the page (the
+title, the prose, an unruled table) is detected and recognised whole, and its boxes become lines as the page
+shows them. Page by page, the derived text holds the prose lines and the tables in the order they stand,
+one cell per line (as a DOCX's), so the same parsers, rules and checks run.
+Every cell and box keeps its page, its place and the recogniser's confidence (`OcrBox`, spans in the derived
+text): the pipeline marks the values read from them as method `ocr` and leaves a value null where the
+recogniser was unsure or its row breaks the template's arithmetic. A cell with ink that reads as nothing is
+`?`: no number, so null with a finding, never a blank cell's zero.
 Bounds: pages, pixels per page and the image size are capped before anything is decoded or recognised.
 """
 
@@ -17,7 +22,9 @@ from functools import cache
 from typing import Any
 
 from service import errors
+from service.formats import ocr_lines, ruled
 from service.formats.layout import lines
+from service.text.grid import Grid, GridCell
 
 MAX_OCR_PAGES = 50
 MAX_PIXELS = 40_000_000  # an image larger than this (about 6300 x 6300) is refused before decoding
@@ -59,8 +66,8 @@ def _require(name: str | None) -> None:
         )
 
 
-def ocr_pdf(data: bytes, name: str | None) -> tuple[str, list[OcrBox], int]:
-    """(text, boxes, pages) of a PDF whose pages have no text layer."""
+def ocr_pdf(data: bytes, name: str | None) -> Recognised:
+    """What recognition reads on a PDF whose pages have no text layer."""
     import pypdfium2 as pdfium
 
     _require(name)
@@ -87,8 +94,8 @@ def ocr_pdf(data: bytes, name: str | None) -> tuple[str, list[OcrBox], int]:
     return _recognise(images)
 
 
-def ocr_image(data: bytes, name: str | None) -> tuple[str, list[OcrBox], int]:
-    """(text, boxes, 1) of a PNG or JPEG image."""
+def ocr_image(data: bytes, name: str | None) -> Recognised:
+    """What recognition reads on a PNG or JPEG image."""
     from PIL import Image
 
     _require(name)
@@ -113,29 +120,166 @@ def ocr_image(data: bytes, name: str | None) -> tuple[str, list[OcrBox], int]:
     return _recognise([rgb])
 
 
-def _recognise(images: list[Any]) -> tuple[str, list[OcrBox], int]:
-    import numpy as np
+@dataclass(frozen=True)
+class Recognised:
+    """What recognition made of a scan: the derived text, each recognised piece's span and source, the ruled
+    tables as grids placed in that text, and the page count."""
 
-    lines_out: list[str] = []
-    boxes: list[OcrBox] = []
-    pos = 0
-    for number, image in enumerate(images, start=1):
-        found, _ = _engine()(np.asarray(image.convert("RGB")))
-        for line in _lines(found or []):
-            parts: list[str] = []
-            for text, box, confidence in line:
-                if parts:
-                    parts.append(" ")
-                    pos += 1
-                parts.append(text)
-                boxes.append(OcrBox(pos, pos + len(text), number, box, confidence))
-                pos += len(text)
-            lines_out.append("".join(parts))
-            pos += 1  # the line break
-    return "\n".join(lines_out) + "\n", boxes, len(images)
+    text: str
+    boxes: list[OcrBox]
+    grids: list[Grid]
+    pages: int
+
+
+class _Out:
+    """Lines joined by newlines, with the offset where each next line starts, and the boxes and grids placed
+    in them."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.pos = 0
+        self.boxes: list[OcrBox] = []
+        self.grids: list[Grid] = []
+
+    def line(self, text: str) -> tuple[int, int]:
+        start = self.pos
+        self.parts.append(text)
+        self.pos += len(text) + 1
+        return start, start + len(text)
+
+    def result(self, pages: int) -> Recognised:
+        return Recognised("\n".join(self.parts) + "\n", self.boxes, self.grids, pages)
 
 
 Box = tuple[str, tuple[float, float, float, float], float]  # text, (left, top, right, bottom), confidence
+UNREAD = "?"  # a cell with ink the recogniser read as nothing
+
+
+def _recognise(images: list[Any]) -> Recognised:
+    import numpy as np
+
+    out = _Out()
+    for number, image in enumerate(images, start=1):
+        _page(np.asarray(image.convert("L")), number, out)
+    return out.result(len(images))
+
+
+def _page(gray: Any, number: int, out: _Out) -> None:
+    """One page into `out`: its prose lines and its tables, top to bottom."""
+    import cv2
+
+    angle = ruled.skew(gray)
+    level, back = ruled.rotate(gray, angle) if abs(angle) >= 0.05 else (gray, None)
+    found = ruled.tables(level)
+    rest = level.copy()
+    for t in found:
+        left, top, right, bottom = t.box
+        rest[top:bottom, left:right] = 255
+    boxes, _ = _engine()(cv2.cvtColor(rest, cv2.COLOR_GRAY2BGR))
+    prose = [(top, ("lines", line)) for line in _lines(boxes or []) for top in [min(b[1][1] for b in line)]]
+    blocks: list[tuple[float, Any]] = sorted(
+        [*prose, *((float(t.box[1]), ("table", t)) for t in found)], key=lambda b: b[0]
+    )
+    read = _read_cells(level, found)
+    for _, (kind, item) in blocks:
+        if kind == "lines":
+            _prose_line(item, number, back, out)
+        else:
+            _table(item, read, number, back, out)
+
+
+def _prose_line(line: list[Box], page: int, back: Any, out: _Out) -> None:
+    parts: list[str] = []
+    start = out.pos
+    for text, box, confidence in line:
+        if parts:
+            parts.append(" ")
+        at = start + sum(len(p) for p in parts)
+        parts.append(text)
+        out.boxes.append(OcrBox(at, at + len(text), page, _unlevel(box, back), confidence))
+    out.line("".join(parts))
+
+
+def _table(
+    table: ruled.RuledTable, read: dict[ruled.CellBox, tuple[str, float]], page: int, back: Any, out: _Out
+) -> None:
+    """A ruled table into `out`, one cell per line and a blank line after each row (a DOCX's layout), and its
+    grid, each cell at every position it covers."""
+    rows: list[list[GridCell | None]] = [[None] * table.cols for _ in range(table.rows)]
+    by_row: dict[int, list[ruled.CellBox]] = {}
+    for cell in table.cells:
+        by_row.setdefault(cell.row, []).append(cell)
+    for r in range(table.rows):
+        for cell in sorted(by_row.get(r, []), key=lambda c: c.col):
+            text, confidence = read[cell]
+            start, end = out.line(text)
+            placed = GridCell(text, start, end, cell.row, cell.col)
+            if text:
+                out.boxes.append(OcrBox(start, end, page, _unlevel(cell.box, back), confidence))
+            for dr in range(cell.rowspan):
+                for dc in range(cell.colspan):
+                    if r + dr < table.rows and cell.col + dc < table.cols:
+                        rows[r + dr][cell.col + dc] = placed
+        out.line("")
+    empty = GridCell("", out.pos, out.pos)
+    out.grids.append(Grid([[c if c is not None else empty for c in row] for row in rows]))
+
+
+def _read_cells(level: Any, found: list[ruled.RuledTable]) -> dict[ruled.CellBox, tuple[str, float]]:
+    """Each cell's text and the recogniser's least confidence over its lines: every line of every cell is
+    cropped with a white margin and recognised in one batch (the recogniser reads one line at a time)."""
+    import cv2
+    import numpy as np
+
+    crops: list[Any] = []
+    owners: list[ruled.CellBox] = []
+    for table in found:
+        for cell in table.cells:
+            for left, top, right, bottom in ruled.text_lines(level, cell.box):
+                pad = max(4, (bottom - top) // 3)
+                crop = np.pad(level[top:bottom, left:right], pad, constant_values=255)
+                crops.append(cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR))
+                owners.append(cell)
+    texts: dict[ruled.CellBox, list[tuple[str, float]]] = {}
+    for cell, reading in zip(owners, ocr_lines.read(crops, _engine()), strict=True):
+        texts.setdefault(cell, []).append((reading.text, reading.confidence))
+    read: dict[ruled.CellBox, tuple[str, float]] = {}
+    for table in found:
+        for cell in table.cells:
+            lines_read = texts.get(cell, [])
+            if not lines_read:
+                read[cell] = ("", 1.0)
+                continue
+            joined = _joined([t for t, _ in lines_read])
+            read[cell] = (joined or UNREAD, min(c for _, c in lines_read) if joined else 0.0)
+    return read
+
+
+def _joined(parts: list[str]) -> str:
+    """A cell's lines as one text: a label wrapped between two Chinese characters joins without a space;
+    anything else (two numbers on two lines) keeps one, so two numbers never fuse into one."""
+    out = ""
+    for part in (p for p in parts if p):
+        if out and not (_cjk(out[-1]) and _cjk(part[0])):
+            out += " "
+        out += part
+    return out
+
+
+def _cjk(ch: str) -> bool:
+    return ch > "\u2e80"
+
+
+def _unlevel(box: tuple[float, float, float, float], back: Any) -> tuple[float, float, float, float]:
+    """A box on the levelled page as the bounding box of its corners on the page as it was received."""
+    if back is None:
+        return tuple(float(v) for v in box)  # type: ignore[return-value]
+    left, top, right, bottom = box
+    xs, ys = [], []
+    for x, y in ((left, top), (right, top), (left, bottom), (right, bottom)):
+        xs.append(back[0][0] * x + back[0][1] * y + back[0][2])
+        ys.append(back[1][0] * x + back[1][1] * y + back[1][2])
+    return (round(min(xs), 1), round(min(ys), 1), round(max(xs), 1), round(max(ys), 1))
 
 
 def _lines(found: list[Any]) -> list[list[Box]]:

@@ -21,7 +21,7 @@ from service.text.decode import decode, sniff_binary
 from service.text.grid import Grid
 
 if TYPE_CHECKING:
-    from service.formats.ocr import OcrBox
+    from service.formats.ocr import OcrBox, Recognised
 
 
 @dataclass(frozen=True)
@@ -126,9 +126,9 @@ def _read_pdf(data: bytes | str, name: str | None) -> Document:
     if len(text.strip()) >= _MIN_CHARS_PER_PAGE * max(1, pages):
         return Document(text, "pdf", derived=True, pages=pages)
     if ocr.available():
-        scanned, boxes, pages = ocr.ocr_pdf(raw, name)
-        if scanned.strip():
-            return Document(scanned, "pdf", derived=True, pages=pages, ocr=tuple(boxes))
+        scanned = ocr.ocr_pdf(raw, name)
+        if scanned.text.strip():
+            return _recognised(scanned, "pdf")
     finding = Finding(
         rule="input.no_text_layer",
         kind="input",
@@ -145,11 +145,17 @@ def _read_pdf(data: bytes | str, name: str | None) -> Document:
 def _read_image(data: bytes | str, name: str | None) -> Document:
     from service.formats.ocr import ocr_image
 
-    text, boxes, pages = ocr_image(_require_bytes(data, "an image", name), name)
-    if not text.strip():
+    scanned = ocr_image(_require_bytes(data, "an image", name), name)
+    if not scanned.text.strip():
         finding = Finding(rule="input.no_text", kind="input", message="text recognition found no text in the image")
-        return Document(text, "image", derived=True, pages=pages, empty=finding)
-    return Document(text, "image", derived=True, pages=pages, ocr=tuple(boxes))
+        return Document(scanned.text, "image", derived=True, pages=scanned.pages, empty=finding)
+    return _recognised(scanned, "image")
+
+
+def _recognised(scanned: Recognised, fmt: str) -> Document:
+    return Document(
+        scanned.text, fmt, derived=True, pages=scanned.pages, grids=tuple(scanned.grids), ocr=tuple(scanned.boxes)
+    )
 
 
 def _zip_names(data: bytes) -> list[str]:
