@@ -17,6 +17,8 @@ Bounds: pages, pixels per page and the image size are capped before anything is 
 from __future__ import annotations
 
 import io
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -30,6 +32,8 @@ MAX_OCR_PAGES = 50
 MAX_PIXELS = 40_000_000  # an image larger than this (about 6300 x 6300) is refused before decoding
 RENDER_DPI = 150
 MAX_SIDE = 4000  # a rendered page is scaled down to fit
+MAX_SECONDS_PER_PAGE = 60
+SEAL_MARGIN = 15  # red over green and blue, out of 255, that marks a seal's ink
 
 
 @dataclass(frozen=True)
@@ -82,16 +86,21 @@ def ocr_pdf(data: bytes, name: str | None) -> Recognised:
                 pages=pages,
                 limit=MAX_OCR_PAGES,
             )
-        images = []
-        for i in range(pages):
-            page = pdf[i]
-            width, height = page.get_size()
-            scale = min(RENDER_DPI / 72, MAX_SIDE / max(width, height, 1))
-            images.append(page.render(scale=scale).to_pil())
-            page.close()
+        return _recognise((_render(pdf, i) for i in range(pages)), pages, name)
     finally:
         pdf.close()
-    return _recognise(images)
+
+
+def _render(pdf: Any, index: int) -> Any:
+    """One page as an image, at the recognition resolution or smaller (a page is rendered only when its turn
+    comes, so a long scan never holds more than one page's pixels)."""
+    page = pdf[index]
+    try:
+        width, height = page.get_size()
+        scale = min(RENDER_DPI / 72, MAX_SIDE / max(width, height, 1))
+        return page.render(scale=scale).to_pil()
+    finally:
+        page.close()
 
 
 def ocr_image(data: bytes, name: str | None) -> Recognised:
@@ -117,7 +126,7 @@ def ocr_image(data: bytes, name: str | None) -> Recognised:
     rgb: Any = image.convert("RGB")
     if scale < 1:
         rgb = rgb.resize((int(width * scale), int(height * scale)))
-    return _recognise([rgb])
+    return _recognise([rgb], 1, name)
 
 
 @dataclass(frozen=True)
@@ -155,13 +164,39 @@ Box = tuple[str, tuple[float, float, float, float], float]  # text, (left, top, 
 UNREAD = "?"  # a cell with ink the recogniser read as nothing
 
 
-def _recognise(images: list[Any]) -> Recognised:
+def _recognise(images: Iterable[Any], pages: int, name: str | None) -> Recognised:
+    """Page by page, within a time budget of MAX_SECONDS_PER_PAGE for each page (checked between pages: one
+    page's work is bounded by its pixels)."""
+    out = _Out()
+    started = time.monotonic()
+    for number, image in enumerate(images, start=1):
+        _page(_gray(image), number, out)
+        spent = time.monotonic() - started
+        if spent > MAX_SECONDS_PER_PAGE * number and number < pages:
+            raise errors.InputTooLarge(
+                f"{name or 'the input'}: recognising its first {number} of {pages} pages took {spent:.0f} s, over "
+                f"the {MAX_SECONDS_PER_PAGE} s a page may take",
+                source=name,
+                pages=pages,
+                limit=MAX_SECONDS_PER_PAGE,
+            )
+    return out.result(pages)
+
+
+def _gray(image: Any) -> Any:
+    """The page in grey, with a red seal's ink taken out: a stamp printed over a table would otherwise be dark
+    strokes across its cells (red is as dark as black in grey). Where red dominates green and blue by d, the
+    pixel's grey is its red channel lightened by d/2: the seal's ink and its blurred pink fringe go white,
+    while toner under the seal (dark in red too) stays dark."""
     import numpy as np
 
-    out = _Out()
-    for number, image in enumerate(images, start=1):
-        _page(np.asarray(image.convert("L")), number, out)
-    return out.result(len(images))
+    rgb = np.asarray(image.convert("RGB"), dtype=np.int16)
+    red, green, blue = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    gray = 0.299 * red + 0.587 * green + 0.114 * blue
+    dominance = red - np.maximum(green, blue)
+    seal = dominance > SEAL_MARGIN
+    gray[seal] = np.minimum(255, red[seal] + dominance[seal] // 2)
+    return gray.astype(np.uint8)
 
 
 def _page(gray: Any, number: int, out: _Out) -> None:
