@@ -45,26 +45,33 @@ class RuledTable:
 
 
 def skew(gray: Any) -> float:
-    """The angle (degrees, counter-clockwise) to rotate the page by so that its rows of ink are level: the
-    angle at which the row sums of the ink are most uneven (a level table's lines make sharp peaks). Searched
-    coarse on a quarter-size image, then fine on a half-size one."""
+    """The angle (degrees, counter-clockwise) to rotate the page by so that its ruling lines are level: each
+    long horizontal run of ink (a short opening keeps a line tilted by up to MAX_SKEW, drops text) is fitted
+    with a straight line, and the fits' median, weighted by their length, is the page's tilt. A page with no
+    long line is taken as level (its text is recognised line by line, which a slight tilt does not disturb)."""
     import cv2
     import numpy as np
 
-    ink = (np.asarray(gray) < INK).astype(np.float32)
-
-    def best(scale: float, angles: Any) -> float:
-        small = cv2.resize(ink, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        h, w = small.shape
-        scores = []
-        for a in angles:
-            m = cv2.getRotationMatrix2D((w / 2, h / 2), float(a), 1.0)
-            sums = cv2.warpAffine(small, m, (w, h)).sum(axis=1)
-            scores.append(float((sums.astype(np.float64) ** 2).sum()))
-        return float(angles[int(np.argmax(scores))])
-
-    coarse = best(0.25, np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, 0.1))
-    return best(0.5, np.arange(coarse - 0.1, coarse + 0.1 + 1e-9, 0.02))
+    ink = (np.asarray(gray) < INK).astype(np.uint8) * 255
+    runs = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 1)))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+    slopes: list[tuple[float, int]] = []
+    limit = np.tan(np.radians(MAX_SKEW))
+    for i in range(1, count):
+        x, y, w, h = (int(v) for v in stats[i][:4])
+        if w < 4 * MIN_LINE or h > w * limit + 6:
+            continue
+        ys, xs = np.nonzero(labels[y : y + h, x : x + w] == i)
+        slopes.append((float(np.polyfit(xs, ys, 1)[0]), w))
+    if not slopes:
+        return 0.0
+    slopes.sort()
+    half, total = sum(w for _, w in slopes) / 2, 0
+    for slope, w in slopes:
+        total += w
+        if total >= half:
+            return float(np.degrees(np.arctan(slope)))
+    return 0.0
 
 
 def rotate(gray: Any, angle: float) -> tuple[Any, Any]:
