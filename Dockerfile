@@ -9,9 +9,20 @@ COPY prompts ./prompts
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 
 FROM python:3.11-slim
+# Optional readers, one build argument each (the default image reads text, HTML, markdown, DOCX and PDF):
+#   --build-arg EXTRAS=ocr        scans and images (RapidOCR; OpenCV needs libGL from Debian)
+#   --build-arg LIBREOFFICE=1     .doc, .wps and .odt (LibreOffice Writer, headless)
+ARG EXTRAS=""
+ARG LIBREOFFICE=0
+RUN set -e; pkgs=""; \
+    case ",$EXTRAS," in *,ocr,*) pkgs="$pkgs libgl1 libglib2.0-0";; esac; \
+    if [ "$LIBREOFFICE" = 1 ]; then pkgs="$pkgs libreoffice-writer-nogui"; fi; \
+    if [ -n "$pkgs" ]; then apt-get update && apt-get install -y --no-install-recommends $pkgs \
+      && rm -rf /var/lib/apt/lists/*; fi
 RUN useradd --create-home --uid 10001 nianbao
 COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
+RUN set -e; wheel=$(ls /wheels/nianbao-*.whl); \
+    pip install --no-cache-dir --find-links /wheels "${wheel}${EXTRAS:+[$EXTRAS]}" && rm -rf /wheels
 USER nianbao
 WORKDIR /home/nianbao
 ENV NIANBAO_HOST=0.0.0.0 NIANBAO_PORT=8000 NIANBAO_WORKERS=2 PYTHONUNBUFFERED=1
