@@ -13,7 +13,7 @@ from evals.ocr_eval import scan
 from evals.synth.docs import to_pdf
 from evals.synth.text import random_report
 from service import errors
-from service.formats import ocr
+from service.formats import ocr, ruled
 from service.pipeline import Source, extract
 
 pytestmark = pytest.mark.slow
@@ -100,7 +100,25 @@ def test_recognition_stops_when_pages_take_longer_than_their_budget(monkeypatch:
 
     image = Image.new("RGB", (200, 200), "white")
     clock = iter(float(t) for t in range(0, 10_000, 100))
-    monkeypatch.setattr(ocr.time, "monotonic", lambda: next(clock))
+    monkeypatch.setattr(ocr, "monotonic", lambda: next(clock))
     monkeypatch.setattr(ocr, "MAX_SECONDS_PER_PAGE", 50)
     with pytest.raises(errors.InputTooLarge, match="took"):
         ocr._recognise([image, image, image], 3, "slow.pdf")
+
+
+def test_a_table_split_over_two_scanned_pages_reads_as_one() -> None:
+    """The request table cut between two rows, its second half on the next page without a header (as an A4
+    scan prints it): the grid reader continues it."""
+    import pypdfium2 as pdfium
+
+    report = random_report(random.Random(1), "2021")
+    image = pdfium.PdfDocument(to_pdf(report))[0].render(scale=150 / 72).to_pil().convert("RGB")
+    requests = ruled.tables(ocr._gray(image))[1]
+    tops = sorted({c.box[1] for c in requests.cells})
+    cut = tops[len(tops) // 2] - 1  # on a ruling line, which both pages keep
+    first, second = image.crop((0, 0, image.width, cut + 2)), image.crop((0, cut - 2, image.width, image.height))
+    buf = io.BytesIO()
+    first.save(buf, "PDF", resolution=150, save_all=True, append_images=[second])
+    result = extract(Source(buf.getvalue(), "split.pdf"))
+    assert _right(report, result) == 1.0
+    assert {fv.provenance.ocr.page for k, fv in result.fields().items() if k.startswith("requests.")} == {1, 2}  # type: ignore[union-attr]

@@ -17,10 +17,10 @@ Bounds: pages, pixels per page and the image size are capped before anything is 
 from __future__ import annotations
 
 import io
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from time import monotonic
 from typing import Any
 
 from service import errors
@@ -168,10 +168,10 @@ def _recognise(images: Iterable[Any], pages: int, name: str | None) -> Recognise
     """Page by page, within a time budget of MAX_SECONDS_PER_PAGE for each page (checked between pages: one
     page's work is bounded by its pixels)."""
     out = _Out()
-    started = time.monotonic()
+    started = monotonic()
     for number, image in enumerate(images, start=1):
         _page(_gray(image), number, out)
-        spent = time.monotonic() - started
+        spent = monotonic() - started
         if spent > MAX_SECONDS_PER_PAGE * number and number < pages:
             raise errors.InputTooLarge(
                 f"{name or 'the input'}: recognising its first {number} of {pages} pages took {spent:.0f} s, over "
