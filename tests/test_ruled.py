@@ -113,3 +113,15 @@ def test_two_numbers_on_two_lines_of_one_cell_never_fuse() -> None:
 
     assert _joined(["0", "7"]) == "0 7"
     assert _joined(["（二）部分公开（区分处理的，只计这", "一情形）"]) == "（二）部分公开（区分处理的，只计这一情形）"
+
+
+def test_a_line_s_glyphs_are_its_runs_of_inked_columns() -> None:
+    """The count that tells a number read without its minus sign (`-3` read as `3`) from one read whole."""
+    page = np.full((40, 80), 255, np.uint8)
+    page[20:22, 10:15] = 0  # a minus sign
+    page[12:28, 17:21] = 0  # a digit
+    page[12:28, 24:30] = 0  # another, apart
+    assert ruled.glyphs(page, (5, 5, 75, 35)) == 3
+    page[12:28, 21:24] = 0  # the two digits now touch: fewer glyphs, never more
+    assert ruled.glyphs(page, (5, 5, 75, 35)) == 2
+    assert ruled.glyphs(np.full((40, 80), 255, np.uint8), (5, 5, 75, 35)) == 0

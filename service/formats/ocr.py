@@ -267,17 +267,21 @@ def _read_cells(level: Any, found: list[ruled.RuledTable]) -> dict[ruled.CellBox
     import numpy as np
 
     crops: list[Any] = []
-    owners: list[ruled.CellBox] = []
+    owners: list[tuple[ruled.CellBox, int]] = []
     for table in found:
         for cell in table.cells:
-            for left, top, right, bottom in ruled.text_lines(level, cell.box):
+            for line in ruled.text_lines(level, cell.box):
+                left, top, right, bottom = line
                 pad = max(4, (bottom - top) // 3)
                 crop = np.pad(level[top:bottom, left:right], pad, constant_values=255)
                 crops.append(cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR))
-                owners.append(cell)
+                owners.append((cell, ruled.glyphs(level, line)))
     texts: dict[ruled.CellBox, list[tuple[str, float]]] = {}
-    for cell, reading in zip(owners, ocr_lines.read(crops, _engine()), strict=True):
-        texts.setdefault(cell, []).append((reading.text, reading.confidence))
+    for (cell, shown), reading in zip(owners, ocr_lines.read(crops, _engine()), strict=True):
+        confidence = reading.confidence
+        if reading.number and len(reading.text) < shown:  # a character the page shows was not read
+            confidence = 0.0
+        texts.setdefault(cell, []).append((reading.text, confidence))
     read: dict[ruled.CellBox, tuple[str, float]] = {}
     for table in found:
         for cell in table.cells:

@@ -40,6 +40,7 @@ _CLASSES: dict[str, str] = {
 class LineReading:
     text: str
     confidence: float
+    number: bool = False  # the number reading: its characters are digits, `.`, `,` and `-` only
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,10 @@ def read(crops: list[Any], engine: Any) -> list[LineReading]:
         free = rec.postprocess_op(preds)
         for k, i in enumerate(batch):
             number = _as_number(preds[k], decoder)
-            text, confidence = number if number is not None else (str(free[k][0]), float(free[k][1]))
-            out[i] = LineReading(text.strip(), confidence)
+            if number is not None:
+                out[i] = LineReading(number[0], number[1], number=True)
+            else:
+                out[i] = LineReading(str(free[k][0]).strip(), float(free[k][1]))
     return out
 
 

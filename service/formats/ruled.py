@@ -164,10 +164,32 @@ def _count_between(edges: list[int], start: int, end: int, tolerance: int) -> in
     return sum(1 for e in edges if start - tolerance <= e < end - tolerance)
 
 
+def _ink(gray: Any, box: tuple[int, int, int, int]) -> Any:
+    """The text ink inside a box, specks too small to be a stroke left out."""
+    import cv2
+    import numpy as np
+
+    x0, y0, x1, y1 = box
+    ink = (np.asarray(gray)[y0:y1, x0:x1] < TEXT_INK).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    keep = np.zeros(count, dtype=bool)
+    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= MIN_INK_AREA
+    return keep[labels]
+
+
+def glyphs(gray: Any, box: tuple[int, int, int, int]) -> int:
+    """How many glyphs a line of text shows: runs of columns with ink, split by columns with none. Printed
+    digits stand apart, so a number read with fewer characters than this has lost one (a thin minus sign,
+    a narrow 1); glyphs that touch make this smaller, never larger."""
+    import numpy as np
+
+    columns = _ink(gray, box).any(axis=0)
+    return int(np.count_nonzero(columns[1:] & ~columns[:-1]) + int(columns[:1].sum())) if columns.size else 0
+
+
 def text_lines(gray: Any, box: tuple[int, int, int, int]) -> list[tuple[int, int, int, int]]:
     """The lines of text inside a cell, top to bottom, each as the box of its ink: rows of the cell with no
     ink separate them. Ink specks too small to be a stroke are ignored; a cell with no ink has no lines."""
-    import cv2
     import numpy as np
 
     left, top, right, bottom = box
@@ -175,11 +197,7 @@ def text_lines(gray: Any, box: tuple[int, int, int, int]) -> list[tuple[int, int
     x0, y0, x1, y1 = left + inset, top + inset, right - inset, bottom - inset
     if x1 - x0 < 2 or y1 - y0 < 2:
         return []
-    ink = (np.asarray(gray)[y0:y1, x0:x1] < TEXT_INK).astype(np.uint8)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    keep = np.zeros(count, dtype=bool)
-    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= MIN_INK_AREA
-    ink = keep[labels]
+    ink = _ink(gray, (x0, y0, x1, y1))
     rows = np.flatnonzero(ink.any(axis=1))
     if rows.size == 0:
         return []
