@@ -211,16 +211,16 @@ def _page(gray: Any, number: int, out: _Out) -> None:
         left, top, right, bottom = t.box
         rest[top:bottom, left:right] = 255
     boxes, _ = _engine()(cv2.cvtColor(rest, cv2.COLOR_GRAY2BGR))
-    prose = [(top, ("lines", line)) for line in _lines(boxes or []) for top in [min(b[1][1] for b in line)]]
-    blocks: list[tuple[float, Any]] = sorted(
-        [*prose, *((float(t.box[1]), ("table", t)) for t in found)], key=lambda b: b[0]
-    )
+    blocks: list[tuple[float, list[Box] | ruled.RuledTable]] = [
+        *((min(b[1][1] for b in line), line) for line in _lines(boxes or [])),
+        *((float(t.box[1]), t) for t in found),
+    ]
     read = _read_cells(level, found)
-    for _, (kind, item) in blocks:
-        if kind == "lines":
-            _prose_line(item, number, back, out)
-        else:
+    for _, item in sorted(blocks, key=lambda b: b[0]):
+        if isinstance(item, ruled.RuledTable):
             _table(item, read, number, back, out)
+        else:
+            _prose_line(item, number, back, out)
 
 
 def _prose_line(line: list[Box], page: int, back: Any, out: _Out) -> None:

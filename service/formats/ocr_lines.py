@@ -16,6 +16,7 @@ batch, so both come from one pass of the model.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 # each digit class: the digit and what a printed digit is misread as (full-width forms come back NFKC'd later)
@@ -80,14 +81,9 @@ def read(crops: list[Any], engine: Any) -> list[LineReading]:
     return out
 
 
-_DECODERS: dict[int, _Decoder] = {}
-
-
+@cache
 def _decoder(rec: Any) -> _Decoder:
-    key = id(rec)
-    if key not in _DECODERS:
-        _DECODERS[key] = _Decoder.of(list(rec.postprocess_op.character))
-    return _DECODERS[key]
+    return _Decoder.of(list(rec.postprocess_op.character))
 
 
 def _as_number(steps: Any, decoder: _Decoder) -> tuple[str, float] | None:

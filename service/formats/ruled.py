@@ -5,7 +5,8 @@ label cell's text wraps over several rows, and lines of boxes drift with the sli
 printed table is ruled with do say it. This module finds them with OpenCV's morphology (a long thin opening
 keeps only runs of ink at least a cell wide, which text never is), takes each white area the lines enclose
 as one cell, and places the cells on the rows and columns their edges share, spans included. It also finds
-the page's skew (the angle at which rows of ink line up best), since a scanner rarely feeds a page straight.
+the page's skew (from straight-line fits of its long horizontal runs), since a scanner rarely feeds a page
+straight.
 
 No library does this for us: OpenCV has the morphology and the connected components, not the table model,
 and table-structure models would mean a download at run time. Nothing here recognises text: `service.formats
